@@ -1,0 +1,145 @@
+/* gst-cascade: the public API of the inference engine.
+ *
+ * The engine runs a Cascade R-CNN / Cascade Mask R-CNN model file on one
+ * video frame at a time on an OpenCL device and returns what mmdetection's
+ * test pipeline returns for it.  It uses GLib, OpenCL and CLBlast only.
+ *
+ *   CascadeEngine *e = cascade_engine_new (NULL, "model.safetensors", &err);
+ *   CascadeDetectParams p;
+ *   cascade_detect_params_init (&p, e);
+ *   CascadeResult *r = cascade_engine_detect (e, &frame, &p, &err);
+ *   for (i = 0; i < cascade_result_count (r); i++) ...
+ *   cascade_result_free (r);
+ *   cascade_engine_free (e);
+ *
+ * An engine is used from one thread at a time; engines on the same device
+ * share its context and compiled programs. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* 8-bit frame layouts.  Packed formats name their bytes in memory order,
+ * as GStreamer's video formats do (BGRx: B at byte 0, x ignored). */
+typedef enum
+{
+  CASCADE_FORMAT_RGB,
+  CASCADE_FORMAT_BGR,
+  CASCADE_FORMAT_RGBx,
+  CASCADE_FORMAT_BGRx,
+  CASCADE_FORMAT_xRGB,
+  CASCADE_FORMAT_xBGR,
+  CASCADE_FORMAT_RGBA,
+  CASCADE_FORMAT_BGRA,
+  CASCADE_FORMAT_ARGB,
+  CASCADE_FORMAT_ABGR,
+  CASCADE_FORMAT_NV12,          /* BT.601 limited range, like videoconvert */
+  CASCADE_FORMAT_I420,          /* BT.601 limited range */
+  CASCADE_FORMAT_LAST
+} CascadePixelFormat;
+
+/* "RGB", "BGRx", ... as GStreamer spells them; NULL if out of range */
+const gchar *cascade_pixel_format_name (CascadePixelFormat format);
+/* CASCADE_FORMAT_LAST when unknown */
+CascadePixelFormat cascade_pixel_format_from_name (const gchar * name);
+
+typedef struct
+{
+  CascadePixelFormat format;
+  guint width;
+  guint height;
+  /* packed formats use plane 0; NV12 planes 0 (Y) and 1 (UV); I420 0..2 */
+  const guint8 *planes[3];
+  gsize strides[3];             /* bytes per row of each plane */
+} CascadeFrame;
+
+typedef struct
+{
+  gfloat x1, y1, x2, y2;        /* frame pixels, mmdetection's convention:
+                                   x2 - x1 is the width; not clipped */
+  gfloat score;
+  gint class_id;                /* 0-based index into the model's classes */
+} CascadeDetection;
+
+typedef struct
+{
+  gfloat score_threshold;       /* keep detections scoring above this */
+  gfloat nms_threshold;         /* per-class NMS IoU */
+  guint max_detections;
+  gboolean masks;               /* run the mask heads (mask models only) */
+  gfloat mask_threshold;        /* binarisation of pasted masks */
+  guint num_stages;             /* 1..3 cascade stages used */
+  const gboolean *class_filter; /* NULL, or num_classes flags: keep if TRUE */
+} CascadeDetectParams;
+
+typedef struct _CascadeEngine CascadeEngine;
+typedef struct _CascadeResult CascadeResult;
+
+/* Loads and validates the model file, opens the OpenCL device (spec as in
+ * cascade_device_open: NULL, index, "P:D" or a name substring; the
+ * CASCADE_DEVICE environment variable overrides it), uploads the weights
+ * and builds the kernels.  Returns NULL with error set on any failure. */
+CascadeEngine *cascade_engine_new (const gchar * device,
+    const gchar * model_path, GError ** error);
+void cascade_engine_free (CascadeEngine * engine);
+
+/* mmdetection's test configuration from the model file */
+void cascade_detect_params_init (CascadeDetectParams * params,
+    const CascadeEngine * engine);
+
+/* The network input size (longer, shorter side) frames are resized to fit;
+ * defaults to the model's test scale, e.g. 1333x800. */
+gboolean cascade_engine_set_input_size (CascadeEngine * engine,
+    guint long_side, guint short_side, GError ** error);
+void cascade_engine_get_input_size (const CascadeEngine * engine,
+    guint * long_side, guint * short_side);
+
+guint cascade_engine_num_classes (const CascadeEngine * engine);
+/* label of class i, or NULL when out of range */
+const gchar *cascade_engine_class_name (const CascadeEngine * engine,
+    guint class_id);
+gboolean cascade_engine_has_masks (const CascadeEngine * engine);
+/* "Platform: Device" */
+const gchar *cascade_engine_device_name (const CascadeEngine * engine);
+
+/* Runs the model on one frame.  Frames of any size from 1x1 up to
+ * 8192x8192 pixels and any aspect ratio; a bad frame (size 0, stride
+ * smaller than a row, missing plane, unsupported format) or bad parameter
+ * returns NULL with CASCADE_ERROR_INVALID_ARG. */
+CascadeResult *cascade_engine_detect (CascadeEngine * engine,
+    const CascadeFrame * frame, const CascadeDetectParams * params,
+    GError ** error);
+
+/* Results, sorted by descending score.  A result stays valid after the
+ * engine runs other frames, but full-frame masks can only be made while
+ * the engine that produced it is alive. */
+guint cascade_result_count (const CascadeResult * result);
+const CascadeDetection *cascade_result_get (const CascadeResult * result,
+    guint index);
+guint cascade_result_frame_width (const CascadeResult * result);
+guint cascade_result_frame_height (const CascadeResult * result);
+/* the detection's 28x28 mask probabilities (row-major, box-relative), or
+ * NULL when the result has no masks */
+const gfloat *cascade_result_mask_probs (const CascadeResult * result,
+    guint index);
+#define CASCADE_MASK_SIZE 28
+/* Pastes detection `index`'s mask into a width x height (frame size) binary
+ * image (0/1 bytes, row stride `stride`) as mmdetection does; computed
+ * on request only. */
+gboolean cascade_result_paste_mask (CascadeResult * result, guint index,
+    guint8 * out, gsize stride, GError ** error);
+void cascade_result_free (CascadeResult * result);
+
+/* COCO run-length encoding of a width x height binary mask (row stride
+ * `stride`; any non-zero byte is foreground): column-major runs starting
+ * with zeros, written as pycocotools' compressed string.  g_free it. */
+gchar *cascade_rle_encode (const guint8 * mask, guint width, guint height,
+    gsize stride);
+/* Decodes a compressed RLE string into a width x height mask (0/1 bytes,
+ * stride = width); FALSE if the string is malformed or does not cover
+ * exactly width*height pixels. */
+gboolean cascade_rle_decode (const gchar * counts, guint width, guint height,
+    guint8 * mask);
+
+G_END_DECLS

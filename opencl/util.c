@@ -1,0 +1,38 @@
+/* gst-cascade: fill and copy on the device */
+#include "util.h"
+
+gboolean
+cascade_fill (CascadeCtx * ctx, const CascadeTensor * t, gfloat value,
+    GError ** error)
+{
+  gsize n = cascade_tensor_numel (t);
+  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_fill", error);
+  CascadeArgs a;
+  if (!k)
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, t->mem);
+  cascade_arg_int (&a, (gint) t->offset);
+  cascade_arg_int (&a, (gint) n);
+  cascade_arg_float (&a, value);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
+}
+
+gboolean
+cascade_copy (CascadeCtx * ctx, const CascadeTensor * src, gsize soff,
+    const CascadeTensor * dst, gsize doff, gsize n, GError ** error)
+{
+  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_copy", error);
+  CascadeArgs a;
+  if (!k)
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, src->mem);
+  cascade_arg_int (&a, (gint) (src->offset + soff));
+  cascade_arg_mem (&a, dst->mem);
+  cascade_arg_int (&a, (gint) (dst->offset + doff));
+  cascade_arg_int (&a, (gint) n);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
+}

@@ -1,0 +1,17 @@
+/* gst-cascade: fill and copy on the device */
+#pragma once
+
+#include "tensor.h"
+
+G_BEGIN_DECLS
+
+/* sets every element of the float tensor t to value */
+gboolean cascade_fill (CascadeCtx * ctx, const CascadeTensor * t,
+    gfloat value, GError ** error);
+/* copies n floats from src (+soff) to dst (+doff), offsets in elements and
+ * added to the tensors' own offsets */
+gboolean cascade_copy (CascadeCtx * ctx, const CascadeTensor * src,
+    gsize soff, const CascadeTensor * dst, gsize doff, gsize n,
+    GError ** error);
+
+G_END_DECLS
