@@ -1,0 +1,87 @@
+/* gst-cascade: convolution helpers: im2col, the bias + residual + ReLU
+ * epilogue, and the 2x2 stride-2 deconvolution scatter.  Every kernel runs
+ * one work-item per output element with x (dimension 0) walking contiguous
+ * memory, and bounds-checks because global sizes are rounded up.  No
+ * arithmetic here may be contracted or reassociated: we match PyTorch to
+ * ~1e-5. */
+#pragma OPENCL FP_CONTRACT OFF
+
+/* col[b, r, x] for the `nb` images starting at in_off (image stride
+ * c*h*w), r = (c * k + ky) * k + kx, x = oy * ow + ox:
+ *   in[b, c, oy * stride - pad + ky, ox * stride - pad + kx], 0 outside.
+ * Global size (ohw, rows, nb) with rows = cin * k * k. */
+__kernel void
+cascade_im2col (__global const float *in, int in_off, __global float *col,
+    int col_off, int h, int w, int k, int stride, int pad, int ow, int ohw,
+    int rows, int nb)
+{
+  int x = get_global_id (0);
+  int r = get_global_id (1);
+  int b = get_global_id (2);
+  int kx, ky, c, t, oy, ox, iy, ix;
+  float v = 0.0f;
+  if (x >= ohw || r >= rows || b >= nb)
+    return;
+  kx = r % k;
+  t = r / k;
+  ky = t % k;
+  c = t / k;
+  oy = x / ow;
+  ox = x - oy * ow;
+  iy = oy * stride - pad + ky;
+  ix = ox * stride - pad + kx;
+  if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+    v = in[in_off + ((b * (rows / (k * k)) + c) * h + iy) * w + ix];
+  col[col_off + (b * rows + r) * ohw + x] = v;
+}
+
+/* The one pass after the GEMM (which wrote out with beta 0):
+ *   out[i] = act (out[i] + bias[(i / inner) % channels] [+ res[i]])
+ * in PyTorch's order (conv + bias, then + identity, then ReLU).  flags: bit
+ * 0 = add res, bit 1 = ReLU.  1-D over `total` elements. */
+__kernel void
+cascade_conv_epilogue (__global float *out, int out_off,
+    __global const float *bias, int bias_off, __global const float *res,
+    int res_off, int inner, int channels, int total, int flags)
+{
+  int i = get_global_id (0);
+  float v;
+  if (i >= total)
+    return;
+  v = out[out_off + i] + bias[bias_off + (i / inner) % channels];
+  if (flags & 1)
+    v = v + res[res_off + i];
+  if ((flags & 2) && v < 0.0f)  /* NaN passes through, as torch.relu */
+    v = 0.0f;
+  out[out_off + i] = v;
+}
+
+/* 2x2 stride-2 transposed convolution, after the GEMM
+ * cols[n, co * 4 + dy * 2 + dx, y * w + x] = sum_ci W[ci, co, dy, dx] *
+ * in[n, ci, y, x]:
+ *   out[n, co, 2y + dy, 2x + dx] = act (cols[...] + bias[co]).
+ * 1-D over the total = n * cout * 2h * 2w output elements. */
+__kernel void
+cascade_deconv_scatter (__global const float *cols, int cols_off,
+    __global const float *bias, int bias_off, __global float *out,
+    int out_off, int cout, int h, int w, int total, int relu)
+{
+  int i = get_global_id (0);
+  int ow = 2 * w, oh = 2 * h;
+  int ox, oy, co, n, t;
+  float v;
+  if (i >= total)
+    return;
+  ox = i % ow;
+  t = i / ow;
+  oy = t % oh;
+  t = t / oh;
+  co = t % cout;
+  n = t / cout;
+  v = cols[cols_off + ((n * cout + co) * 4 + (oy & 1) * 2 + (ox & 1)) * h * w
+      + (oy >> 1) * w + (ox >> 1)];
+  v = v + bias[bias_off + co];
+  if (relu && v < 0.0f)
+    v = 0.0f;
+  out[out_off + i] = v;
+}

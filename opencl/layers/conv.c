@@ -1,0 +1,301 @@
+/* gst-cascade: 2-D convolution as im2col + GEMM (through gemm.h), with one
+ * epilogue pass for bias + residual + ReLU */
+#include "conv.h"
+#include "error.h"
+#include "gemm.h"
+
+#include <math.h>
+#include <string.h>
+
+/* im2col scratch per chunk of images: a batch of small maps (the mask
+ * head's RoIs) is unrolled this many bytes at a time, so that one launch
+ * and one batched GEMM cover many images without a col buffer N times the
+ * size of one image's. */
+#define COL_CHUNK_BYTES (32u << 20)
+
+static gboolean
+invalid (GError ** error, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError ** error, const gchar * fmt, ...)
+{
+  va_list ap;
+  gchar *msg;
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error_literal (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG, msg);
+  g_free (msg);
+  return FALSE;
+}
+
+/* the kernels index with int: every tensor (with its offset) must fit */
+static gboolean
+fits_int (const CascadeTensor * t)
+{
+  return t->offset + cascade_tensor_numel (t) <= (gsize) G_MAXINT;
+}
+
+gboolean
+cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
+    guint cout, guint k, guint stride, guint pad, guint groups,
+    const gfloat * weight, const gfloat * bias, GError ** error)
+{
+  gfloat *zeros = NULL;
+  gboolean ok;
+
+  memset (conv, 0, sizeof (*conv));
+  if (cin == 0 || cout == 0 || k == 0 || stride == 0 || groups == 0
+      || cin % groups != 0 || cout % groups != 0 || weight == NULL)
+    return invalid (error, "Invalid convolution: cin %u, cout %u, kernel %u, "
+        "stride %u, groups %u%s", cin, cout, k, stride, groups,
+        weight ? "" : ", no weights");
+  if ((gsize) cout * (cin / groups) * k * k > (gsize) G_MAXINT)
+    return invalid (error, "Convolution of %u x %u x %u x %u is too large",
+        cout, cin / groups, k, k);
+  conv->cin = cin;
+  conv->cout = cout;
+  conv->kh = conv->kw = k;
+  conv->stride = stride;
+  conv->pad = pad;
+  conv->groups = groups;
+  if (!cascade_tensor_new (ctx, &conv->weight, CASCADE_DTYPE_F32, 4,
+          CASCADE_SHAPE (cout, cin / groups, k, k), weight, error))
+    goto fail;
+  if (!bias)
+    bias = zeros = g_new0 (gfloat, cout);
+  ok = cascade_tensor_new (ctx, &conv->bias, CASCADE_DTYPE_F32, 1,
+      CASCADE_SHAPE (cout), bias, error);
+  g_free (zeros);
+  if (!ok)
+    goto fail;
+  return TRUE;
+
+  /* ERRORS */
+fail:
+  cascade_conv_clear (conv);
+  return FALSE;
+}
+
+void
+cascade_conv_clear (CascadeConv * conv)
+{
+  if (conv->weight.mem)
+    cascade_tensor_release (&conv->weight);
+  if (conv->bias.mem)
+    cascade_tensor_release (&conv->bias);
+  memset (conv, 0, sizeof (*conv));
+}
+
+void
+cascade_conv_out_size (const CascadeConv * conv, gsize h, gsize w,
+    gsize * oh, gsize * ow)
+{
+  gsize hp = h + 2 * conv->pad, wp = w + 2 * conv->pad;
+  *oh = hp < conv->kh ? 0 : (hp - conv->kh) / conv->stride + 1;
+  *ow = wp < conv->kw ? 0 : (wp - conv->kw) / conv->stride + 1;
+}
+
+gdouble
+cascade_conv_flops (const CascadeConv * conv, gsize h, gsize w)
+{
+  gsize oh, ow;
+  cascade_conv_out_size (conv, h, w, &oh, &ow);
+  return 2.0 * conv->cout * (gdouble) (conv->cin / conv->groups) * conv->kh
+      * conv->kw * (gdouble) oh * (gdouble) ow;
+}
+
+gboolean
+cascade_conv_epilogue (CascadeCtx * ctx, const CascadeTensor * out,
+    const CascadeTensor * bias, const CascadeTensor * residual, gsize inner,
+    gsize channels, CascadeAct act, GError ** error)
+{
+  gsize total = cascade_tensor_numel (out), lws = 64;
+  cl_kernel k;
+  CascadeArgs a;
+
+  if (total == 0)
+    return TRUE;
+  if (inner == 0 || channels == 0 || total % (inner * channels) != 0
+      || cascade_tensor_numel (bias) < channels
+      || (residual && cascade_tensor_numel (residual) != total)
+      || !fits_int (out) || !fits_int (bias) || (residual
+          && !fits_int (residual)))
+    return invalid (error, "Bias/activation epilogue: bad shapes");
+  k = cascade_ctx_kernel (ctx, "conv", "cascade_conv_epilogue", error);
+  if (!k)
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, out->mem);
+  cascade_arg_int (&a, (gint) out->offset);
+  cascade_arg_mem (&a, bias->mem);
+  cascade_arg_int (&a, (gint) bias->offset);
+  cascade_arg_mem (&a, residual ? residual->mem : out->mem);
+  cascade_arg_int (&a, residual ? (gint) residual->offset : 0);
+  cascade_arg_int (&a, (gint) inner);
+  cascade_arg_int (&a, (gint) channels);
+  cascade_arg_int (&a, (gint) total);
+  cascade_arg_int (&a, (residual ? 1 : 0) | (act == CASCADE_ACT_RELU ? 2 : 0));
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 1, &total, &lws, error);
+}
+
+static gboolean
+check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
+{
+  if (t->dtype != CASCADE_DTYPE_F32 || t->ndim != 4 || !t->mem)
+    return invalid (error, "Convolution: %s must be a 4-D float tensor", what);
+  if (!fits_int (t))
+    return invalid (error, "Convolution: %s is too large", what);
+  return TRUE;
+}
+
+/* unrolls images [n0, n0 + nb) of in into col [nb, cin * k * k, oh * ow] */
+static gboolean
+im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
+    gsize n0, gsize nb, gsize oh, gsize ow, const CascadeTensor * col,
+    GError ** error)
+{
+  gsize h = in->shape[2], w = in->shape[3], rows = conv->cin * conv->kh *
+      conv->kw;
+  gsize gws[3] = { oh * ow, rows, nb }, lws[3] = { 64, 1, 1 };
+  cl_kernel k = cascade_ctx_kernel (ctx, "conv", "cascade_im2col", error);
+  CascadeArgs a;
+  if (!k)
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, in->mem);
+  cascade_arg_int (&a, (gint) (in->offset + n0 * conv->cin * h * w));
+  cascade_arg_mem (&a, col->mem);
+  cascade_arg_int (&a, (gint) col->offset);
+  cascade_arg_int (&a, (gint) h);
+  cascade_arg_int (&a, (gint) w);
+  cascade_arg_int (&a, (gint) conv->kh);
+  cascade_arg_int (&a, (gint) conv->stride);
+  cascade_arg_int (&a, (gint) conv->pad);
+  cascade_arg_int (&a, (gint) ow);
+  cascade_arg_int (&a, (gint) (oh * ow));
+  cascade_arg_int (&a, (gint) rows);
+  cascade_arg_int (&a, (gint) nb);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 3, gws, lws, error);
+}
+
+/* out[n0 + b] = W * B[b] for b < nb, where B[b] = [cin * k * k, ohw] at
+ * src + b * src_stride (floats); per group g the GEMM is
+ *   [cout/g, ohw] = W_g [cout/g, cin/g*k*k] * B_g [cin/g*k*k, ohw]. */
+static gboolean
+gemm_images (CascadeCtx * ctx, const CascadeConv * conv, cl_mem src,
+    gsize src_off, gsize src_stride, gsize nb, const CascadeTensor * out,
+    gsize n0, gsize ohw, GError ** error)
+{
+  gsize g = conv->groups, m = conv->cout / g;
+  gsize kk = conv->cin / g * conv->kh * conv->kw;
+  gsize out_stride = conv->cout * ohw, b;
+  CascadeMatrix ma = { conv->weight.mem, conv->weight.offset, kk, FALSE };
+  CascadeMatrix mb = { src, src_off, ohw, FALSE };
+  CascadeMatrix mc = { out->mem, out->offset + n0 * out_stride, ohw, FALSE };
+
+  if (g == 1)                   /* one weight matrix for every image */
+    return cascade_gemm_strided_batched (ctx, m, ohw, kk, 1.0f, &ma, 0, &mb,
+        src_stride, 0.0f, &mc, out_stride, nb, error);
+  for (b = 0; b < nb; b++) {
+    CascadeMatrix bb = mb, cb = mc;
+    bb.offset += b * src_stride;
+    cb.offset += b * out_stride;
+    if (!cascade_gemm_strided_batched (ctx, m, ohw, kk, 1.0f, &ma, m * kk,
+            &bb, kk * ohw, 0.0f, &cb, m * ohw, g, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  gsize n, h, w, oh, ow, ohw, rows, chunk, n0;
+  gboolean direct;
+  CascadeTensor col;
+
+  /* shapes first: a mismatch is the caller's bug, never a device fault */
+  if (!conv->weight.mem)
+    return invalid (error, "Convolution is not initialised");
+  if (!check_f32_4d (in, "input", error) || !check_f32_4d (out, "output",
+          error) || (residual && !check_f32_4d (residual, "residual", error)))
+    return FALSE;
+  n = in->shape[0];
+  h = in->shape[2];
+  w = in->shape[3];
+  if (in->shape[1] != conv->cin)
+    return invalid (error, "Convolution expects %u input channels, got %"
+        G_GSIZE_FORMAT, conv->cin, in->shape[1]);
+  cascade_conv_out_size (conv, h, w, &oh, &ow);
+  if (h == 0 || w == 0 || oh == 0 || ow == 0)
+    return invalid (error, "Convolution input %" G_GSIZE_FORMAT "x%"
+        G_GSIZE_FORMAT " is smaller than its %ux%u kernel (pad %u)", h, w,
+        conv->kh, conv->kw, conv->pad);
+  if (out->shape[0] != n || out->shape[1] != conv->cout || out->shape[2] != oh
+      || out->shape[3] != ow)
+    return invalid (error, "Convolution output must be [%" G_GSIZE_FORMAT
+        ", %u, %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
+        G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
+        G_GSIZE_FORMAT "]", n, conv->cout, oh, ow, out->shape[0],
+        out->shape[1], out->shape[2], out->shape[3]);
+  if (residual && memcmp (residual->shape, out->shape, sizeof (out->shape)))
+    return invalid (error, "Convolution residual must have the output's "
+        "shape");
+  if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
+    return invalid (error, "Unknown activation %d", (int) act);
+  if (n == 0)
+    return TRUE;
+
+  ohw = oh * ow;
+  rows = conv->cin * conv->kh * conv->kw;
+  direct = conv->kh == 1 && conv->kw == 1 && conv->stride == 1
+      && conv->pad == 0;
+  if (direct) {
+    /* 1x1 stride 1: the input already is the [cin, h*w] matrix */
+    if (!gemm_images (ctx, conv, in->mem, in->offset, conv->cin * h * w, n,
+            out, 0, ohw, error))
+      return FALSE;
+  } else {
+    chunk = MAX (COL_CHUNK_BYTES / (rows * ohw * sizeof (gfloat)), 1);
+    chunk = MIN (chunk, n);
+    if ((gsize) chunk * rows * ohw > (gsize) G_MAXINT)
+      return invalid (error, "Convolution im2col buffer of %" G_GSIZE_FORMAT
+          " x %" G_GSIZE_FORMAT " is too large", rows, ohw);
+    if (!cascade_arena_tensor (arena, "conv.col", &col, CASCADE_DTYPE_F32, 3,
+            CASCADE_SHAPE (chunk, rows, ohw), error))
+      return FALSE;
+    for (n0 = 0; n0 < n; n0 += chunk) {
+      gsize nb = MIN (chunk, n - n0);
+      if (!im2col (ctx, conv, in, n0, nb, oh, ow, &col, error)
+          || !gemm_images (ctx, conv, col.mem, col.offset, rows * ohw, nb,
+              out, n0, ohw, error))
+        return FALSE;
+    }
+  }
+  /* one pass over out: + bias, + residual, ReLU (a fused GEMM will absorb
+   * it later) */
+  return cascade_conv_epilogue (ctx, out, &conv->bias, residual, ohw,
+      conv->cout, act, error);
+}
+
+void
+cascade_fold_bn (gfloat * weight, gfloat * bias, guint cout, gsize per_out,
+    const gfloat * gamma, const gfloat * beta, const gfloat * mean,
+    const gfloat * var, gfloat eps)
+{
+  guint o;
+  gsize i;
+  for (o = 0; o < cout; o++) {
+    gdouble s = (gdouble) gamma[o] / sqrt ((gdouble) var[o] + (gdouble) eps);
+    gfloat *wo = weight + (gsize) o * per_out;
+    for (i = 0; i < per_out; i++)
+      wo[i] = (gfloat) (wo[i] * s);
+    bias[o] = (gfloat) ((gdouble) beta[o] - (gdouble) mean[o] * s);
+  }
+}

@@ -1,0 +1,106 @@
+/* gst-cascade: fully connected layer: out = in * W^T (GEMM, B transposed)
+ * followed by the conv epilogue pass (bias + optional ReLU) */
+#include "fc.h"
+#include "error.h"
+#include "gemm.h"
+
+#include <string.h>
+
+static gboolean
+invalid (GError ** error, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError ** error, const gchar * fmt, ...)
+{
+  va_list ap;
+  gchar *msg;
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error_literal (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG, msg);
+  g_free (msg);
+  return FALSE;
+}
+
+gboolean
+cascade_fc_init (CascadeFC * fc, CascadeCtx * ctx, guint in, guint out,
+    const gfloat * weight, const gfloat * bias, GError ** error)
+{
+  gfloat *zeros = NULL;
+  gboolean ok;
+
+  memset (fc, 0, sizeof (*fc));
+  if (in == 0 || out == 0 || !weight)
+    return invalid (error, "Invalid fully connected layer: %u -> %u%s", in,
+        out, weight ? "" : ", no weights");
+  if ((gsize) in * out > (gsize) G_MAXINT)
+    return invalid (error, "Fully connected layer %u -> %u is too large", in,
+        out);
+  fc->in = in;
+  fc->out = out;
+  if (!cascade_tensor_new (ctx, &fc->weight, CASCADE_DTYPE_F32, 2,
+          CASCADE_SHAPE (out, in), weight, error))
+    goto fail;
+  if (!bias)
+    bias = zeros = g_new0 (gfloat, out);
+  ok = cascade_tensor_new (ctx, &fc->bias, CASCADE_DTYPE_F32, 1,
+      CASCADE_SHAPE (out), bias, error);
+  g_free (zeros);
+  if (!ok)
+    goto fail;
+  return TRUE;
+
+  /* ERRORS */
+fail:
+  cascade_fc_clear (fc);
+  return FALSE;
+}
+
+void
+cascade_fc_clear (CascadeFC * fc)
+{
+  if (fc->weight.mem)
+    cascade_tensor_release (&fc->weight);
+  if (fc->bias.mem)
+    cascade_tensor_release (&fc->bias);
+  memset (fc, 0, sizeof (*fc));
+}
+
+gboolean
+cascade_fc_forward (CascadeCtx * ctx, const CascadeFC * fc,
+    const CascadeTensor * in, gsize n, CascadeAct act,
+    const CascadeTensor * out, GError ** error)
+{
+  /* [n, out] = in [n, in] * (W [out, in])^T */
+  CascadeMatrix ma = { in->mem, in->offset, fc->in, FALSE };
+  CascadeMatrix mb = { fc->weight.mem, fc->weight.offset, fc->in, TRUE };
+  CascadeMatrix mc = { out->mem, out->offset, fc->out, FALSE };
+
+  if (!fc->weight.mem)
+    return invalid (error, "Fully connected layer is not initialised");
+  if (in->dtype != CASCADE_DTYPE_F32 || out->dtype != CASCADE_DTYPE_F32
+      || !in->mem || !out->mem)
+    return invalid (error, "Fully connected layer: float tensors expected");
+  if (cascade_tensor_numel (in) != n * fc->in)
+    return invalid (error, "Fully connected layer: input holds %"
+        G_GSIZE_FORMAT " floats, expected %" G_GSIZE_FORMAT " rows of %u",
+        cascade_tensor_numel (in), n, fc->in);
+  if (cascade_tensor_numel (out) != n * fc->out)
+    return invalid (error, "Fully connected layer: output holds %"
+        G_GSIZE_FORMAT " floats, expected %" G_GSIZE_FORMAT " rows of %u",
+        cascade_tensor_numel (out), n, fc->out);
+  if (in->offset + n * fc->in > (gsize) G_MAXINT
+      || out->offset + n * fc->out > (gsize) G_MAXINT)
+    return invalid (error, "Fully connected layer: tensors too large");
+  if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
+    return invalid (error, "Unknown activation %d", (int) act);
+  if (n == 0)
+    return TRUE;
+
+  if (!cascade_gemm (ctx, n, fc->out, fc->in, 1.0f, &ma, &mb, 0.0f, &mc,
+          error))
+    return FALSE;
+  /* bias per column: channels = out, inner = 1 */
+  return cascade_conv_epilogue (ctx, out, &fc->bias, NULL, 1, fc->out, act,
+      error);
+}
