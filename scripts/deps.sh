@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages gst-cascade needs that are missing.
+# Usage: scripts/deps.sh [build|test|demo]   (default: test)
+set -euo pipefail
+
+build=(gcc pkg-config meson ninja-build python3
+  libglib2.0-dev libjson-glib-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
+  libclblast-dev liborc-0.4-dev liborc-0.4-dev-bin libpango1.0-dev)
+runtime=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+test=(python3-torch python3-numpy valgrind)
+
+want=("${build[@]}" "${runtime[@]}")
+case "${1:-test}" in
+  test) want+=("${test[@]}") ;;
+  build|demo) ;;
+  *) echo "usage: $0 [build|test|demo]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing Debian packages: ${missing[*]}"
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq || echo "apt-get update failed; trying the cached package lists" >&2
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

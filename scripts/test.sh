@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds gst-cascade and runs the whole test suite twice: a normal build, and
+# an AddressSanitizer (+LeakSanitizer, UBSan) build of the same tests.
+# Installs missing Debian packages first.  Any failed or skipped test fails
+# the run (CI has PoCL, so nothing may be skipped).  The last line printed is
+# "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh test || { echo "0 passed, 1 failed"; exit 1; }
+
+jobs=$(nproc 2>/dev/null || echo 2)
+export POCL_KERNEL_CACHE=1
+status=0
+
+run_suite() { # build-dir, meson options...
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
+  else
+    meson setup "$dir" "$@" >/dev/null || return 1
+  fi
+  ninja -C "$dir" || return 1
+  meson test -C "$dir" --num-processes "$jobs" --print-errorlogs
+}
+
+run_suite build-tests --buildtype=debugoptimized || status=1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+  run_suite build-asan --buildtype=debug -Db_sanitize=address,undefined \
+    -Db_lundef=false || status=1
+
+# one summary over both runs, from meson's own logs
+python3 - build-tests build-asan <<'PY' || status=1
+import json, os, sys
+passed = failed = skipped = 0
+for d in sys.argv[1:]:
+    log = os.path.join(d, 'meson-logs', 'testlog.json')
+    if not os.path.exists(log):
+        failed += 1
+        print('%s: no test log (build failed?)' % d)
+        continue
+    for line in open(log):
+        t = json.loads(line)
+        r = t.get('result')
+        if r == 'OK':
+            passed += 1
+        elif r == 'SKIP':
+            skipped += 1
+            print('SKIPPED (counts as failed): %s %s' % (d, t.get('name')))
+        else:
+            failed += 1
+            print('FAILED: %s %s (%s)' % (d, t.get('name'), r))
+print('%d passed, %d failed' % (passed, failed + skipped))
+sys.exit(1 if failed + skipped else 0)
+PY
+[ $? -eq 0 ] || status=1
+exit $status
