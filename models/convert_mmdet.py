@@ -420,7 +420,10 @@ def config_info(env):
     dp = _get(model, 'data_preprocessor')
     norm = None
     if isinstance(dp, dict) and _numlist(dp.get('mean'), 3):
-        norm = (dp.get('mean'), dp.get('std'), dp.get('bgr_to_rgb'))
+        # mmengine's ImgDataPreprocessor: bgr_to_rgb defaults to False;
+        # some configs spell it to_rgb
+        rgb = dp.get('bgr_to_rgb', dp.get('to_rgb', False))
+        norm = (dp.get('mean'), dp.get('std'), rgb)
         if isinstance(dp.get('pad_size_divisor'), int):
             info['pad_size_divisor'] = dp['pad_size_divisor']
     elif isinstance(env.get('img_norm_cfg'), dict):
