@@ -32,8 +32,9 @@ void cascade_conv_out_size (const CascadeConv * conv, gsize h, gsize w,
 gdouble cascade_conv_flops (const CascadeConv * conv, gsize h, gsize w);
 
 /* out = act (conv (in) + bias [+ residual]); in [N, cin, h, w], out and
- * residual (NULL for none) [N, cout, oh, ow].  Scratch space (im2col) comes
- * from the arena slot "conv.col". */
+ * residual (NULL for none) [N, cout, oh, ow]; out must not overlap in or
+ * residual (INVALID_ARG: every shape is checked before anything runs).
+ * Scratch space (im2col) comes from the arena slot "conv.col". */
 gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeConv * conv, const CascadeTensor * in,
     const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,

@@ -26,6 +26,14 @@ invalid (GError ** error, const gchar * fmt, ...)
   return FALSE;
 }
 
+/* TRUE when the two views share elements of one buffer */
+static gboolean
+overlaps (const CascadeTensor * a, const CascadeTensor * b)
+{
+  return a->mem == b->mem && a->offset < b->offset + cascade_tensor_numel (b)
+      && b->offset < a->offset + cascade_tensor_numel (a);
+}
+
 gboolean
 cascade_deconv_init (CascadeDeconv * d, CascadeCtx * ctx, guint cin,
     guint cout, const gfloat * weight, const gfloat * bias, GError ** error)
@@ -111,6 +119,8 @@ cascade_deconv_forward (CascadeCtx * ctx, CascadeArena * arena,
   if (in->offset + cascade_tensor_numel (in) > (gsize) G_MAXINT
       || out->offset + total > (gsize) G_MAXINT)
     return invalid (error, "Deconvolution: tensors too large");
+  if (overlaps (in, out))
+    return invalid (error, "Deconvolution: output overlaps input");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
     return invalid (error, "Unknown activation %d", (int) act);
   if (total == 0)

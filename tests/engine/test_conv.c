@@ -389,6 +389,21 @@ test_conv_errors (void)
   bad.shape[3] = 3;
   expect_invalid (cascade_conv_forward (ctx, arena, &conv, &in, &bad,
           CASCADE_ACT_NONE, &out, &err), &err);
+  /* out aliasing the input or the residual (the GEMM would clobber them) */
+  {
+    CascadeTensor same = test_upload (ctx, w, 4, CASCADE_SHAPE (1, 8, 5, 4));
+    CascadeTensor sq = test_upload (ctx, w, 4, CASCADE_SHAPE (1, 6, 9, 7));
+    CascadeConv c1;
+    g_assert_true (cascade_conv_init (&c1, ctx, 6, 6, 1, 1, 0, 1, w, NULL,
+            &err));
+    expect_invalid (cascade_conv_forward (ctx, arena, &conv, &in, &same,
+            CASCADE_ACT_NONE, &same, &err), &err);
+    expect_invalid (cascade_conv_forward (ctx, arena, &c1, &sq, NULL,
+            CASCADE_ACT_NONE, &sq, &err), &err);
+    cascade_conv_clear (&c1);
+    cascade_tensor_release (&same);
+    cascade_tensor_release (&sq);
+  }
   /* not 4-D, not float */
   bad = in;
   bad.ndim = 3;

@@ -114,6 +114,15 @@ test_deconv_errors (void)
           CASCADE_ACT_NONE, &out, &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
   g_clear_error (&err);
+  /* output aliasing the input */
+  bad = out;
+  bad.mem = in.mem;
+  cascade_tensor_set_shape (&bad, 4, CASCADE_SHAPE (1, 3, 2, 4));
+  cascade_tensor_set_shape (&in, 4, CASCADE_SHAPE (1, 4, 1, 2));
+  g_assert_false (cascade_deconv_forward (ctx, arena, &d, &in,
+          CASCADE_ACT_NONE, &bad, &err));
+  g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
+  g_clear_error (&err);
   cascade_deconv_clear (&d);
   cascade_tensor_release (&in);
   cascade_tensor_release (&out);

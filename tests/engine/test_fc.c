@@ -121,6 +121,13 @@ test_fc_errors (void)
           &bad, &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
   g_clear_error (&err);
+  /* output aliasing the input */
+  bad = in;
+  cascade_tensor_set_shape (&bad, 2, CASCADE_SHAPE (3, 5));
+  g_assert_false (cascade_fc_forward (ctx, &fc, &in, 3, CASCADE_ACT_NONE,
+          &bad, &err));
+  g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
+  g_clear_error (&err);
   cascade_fc_clear (&fc);
   cascade_tensor_release (&in);
   cascade_tensor_release (&out);

@@ -205,6 +205,16 @@ test_pool_errors (void)
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
   g_clear_error (&err);
 
+  /* output aliasing the input */
+  bad = out;
+  bad.mem = in.mem;
+  bad.offset = 3;
+  g_assert_false (cascade_maxpool_forward (ctx, &in, 3, 2, 1, &bad, &err));
+  g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
+  g_clear_error (&err);
+  g_assert_false (cascade_upsample_add (ctx, &bad, &in, &err));
+  g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
+  g_clear_error (&err);
   /* upsample: channels or batch differ */
   bad = out;
   bad.shape[1] = 3;
