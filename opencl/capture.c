@@ -1,6 +1,7 @@
 /* gst-cascade: copies of intermediate tensors taken during a forward pass */
 #include "capture.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 struct _CascadeCapture
@@ -75,4 +76,81 @@ const CascadeCaptured *
 cascade_capture_get (CascadeCapture * cap, const gchar * name)
 {
   return g_hash_table_lookup (cap->items, name);
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar **) a, *(const gchar **) b);
+}
+
+gboolean
+cascade_capture_save (CascadeCapture * cap, const gchar * path,
+    GError ** error)
+{
+  static const gchar *const dtypes[] = { "F32", "I32", "U8" };
+  guint n, i, d;
+  const gchar **names = (const gchar **)
+      g_hash_table_get_keys_as_array (cap->items, &n);
+  JsonBuilder *b = json_builder_new ();
+  GString *out;
+  gchar *header;
+  gsize offset = 0, hlen;
+  guint64 le;
+  gboolean ok;
+
+  qsort (names, n, sizeof (gchar *), compare_names);
+  json_builder_begin_object (b);
+  for (i = 0; i < n; i++) {
+    const CascadeCaptured *c = g_hash_table_lookup (cap->items, names[i]);
+    CascadeTensor t = { 0 };
+    gsize bytes;
+    t.dtype = c->dtype;
+    cascade_tensor_set_shape (&t, c->ndim, c->shape);
+    bytes = cascade_tensor_nbytes (&t);
+    json_builder_set_member_name (b, names[i]);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "dtype");
+    json_builder_add_string_value (b, dtypes[c->dtype]);
+    json_builder_set_member_name (b, "shape");
+    json_builder_begin_array (b);
+    for (d = 0; d < c->ndim; d++)
+      json_builder_add_int_value (b, c->shape[d]);
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "data_offsets");
+    json_builder_begin_array (b);
+    json_builder_add_int_value (b, offset);
+    json_builder_add_int_value (b, offset + bytes);
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+    offset += bytes;
+  }
+  json_builder_end_object (b);
+  {
+    JsonGenerator *g = json_generator_new ();
+    JsonNode *root = json_builder_get_root (b);
+    json_generator_set_root (g, root);
+    header = json_generator_to_data (g, &hlen);
+    json_node_unref (root);
+    g_object_unref (g);
+  }
+  g_object_unref (b);
+  out = g_string_new (NULL);
+  while ((hlen + out->len) % 8)
+    out = g_string_append_c (out, ' ');
+  le = GUINT64_TO_LE ((guint64) (hlen + out->len));
+  out = g_string_prepend (out, header);
+  out = g_string_prepend_len (out, (const gchar *) &le, 8);
+  for (i = 0; i < n; i++) {
+    const CascadeCaptured *c = g_hash_table_lookup (cap->items, names[i]);
+    CascadeTensor t = { 0 };
+    t.dtype = c->dtype;
+    cascade_tensor_set_shape (&t, c->ndim, c->shape);
+    g_string_append_len (out, c->data, cascade_tensor_nbytes (&t));
+  }
+  ok = g_file_set_contents (path, out->str, out->len, error);
+  g_string_free (out, TRUE);
+  g_free (header);
+  g_free (names);
+  return ok;
 }

@@ -28,4 +28,8 @@ void cascade_capture_put_host (CascadeCapture * cap, const gchar * name,
 const CascadeCaptured *cascade_capture_get (CascadeCapture * cap,
     const gchar * name);
 
+/* Writes every captured tensor to a safetensors file (F32, I32, U8). */
+gboolean cascade_capture_save (CascadeCapture * cap, const gchar * path,
+    GError ** error);
+
 G_END_DECLS

@@ -1,28 +1,151 @@
-/* gst-cascade: GEMM through CLBlast */
+/* gst-cascade: GEMM through CLBlast or our CPU-shaped kernel */
 #include "gemm.h"
 #include "error.h"
 
 #include <clblast_c.h>
+#include <string.h>
+
+#define TILE_M 8
+#define TILE_N 32
+
+CascadeGemmImpl
+cascade_gemm_impl (CascadeCtx * ctx)
+{
+  const gchar *env = g_getenv ("CASCADE_GEMM");
+  if (env && g_ascii_strcasecmp (env, "clblast") == 0)
+    return CASCADE_GEMM_CLBLAST;
+  if (env && g_ascii_strcasecmp (env, "cpu") == 0)
+    return CASCADE_GEMM_CPU;
+  return cascade_device_is_cpu (cascade_ctx_device (ctx)) ?
+      CASCADE_GEMM_CPU : CASCADE_GEMM_CLBLAST;
+}
+
+/* our kernel does not check bounds the way CLBlast does: check here */
+static gboolean
+fits (const CascadeMatrix * x, gsize rows, gsize cols, const gchar * what,
+    GError ** error)
+{
+  gsize size = 0, need = x->offset + (rows - 1) * x->ld + cols;
+  clGetMemObjectInfo (x->mem, CL_MEM_SIZE, sizeof (size), &size, NULL);
+  if (x->ld < cols || need > size / sizeof (gfloat)) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "GEMM matrix %s (%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT ", ld %"
+        G_GSIZE_FORMAT ", offset %" G_GSIZE_FORMAT ") does not fit its "
+        "buffer of %" G_GSIZE_FORMAT " floats", what, rows, cols, x->ld,
+        x->offset, size / sizeof (gfloat));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
+    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
+    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+{
+  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_nn", error);
+  const gsize gws[2] = { (n + TILE_N - 1) / TILE_N, (m + TILE_M - 1) / TILE_M };
+  CascadeArgs args;
+  if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
+      || !fits (c, m, n, "C", error))
+    return FALSE;
+  args = cascade_args (kern);
+  cascade_arg_int (&args, m);
+  cascade_arg_int (&args, n);
+  cascade_arg_int (&args, k);
+  cascade_arg_float (&args, alpha);
+  cascade_arg_mem (&args, a->mem);
+  cascade_arg_int (&args, a->offset);
+  cascade_arg_int (&args, a->ld);
+  cascade_arg_mem (&args, b->mem);
+  cascade_arg_int (&args, b->offset);
+  cascade_arg_int (&args, b->ld);
+  cascade_arg_float (&args, beta);
+  cascade_arg_mem (&args, c->mem);
+  cascade_arg_int (&args, c->offset);
+  cascade_arg_int (&args, c->ld);
+  /* unused pointers still need a valid buffer: pass C */
+  cascade_arg_mem (&args, epi && epi->bias ? epi->bias : c->mem);
+  cascade_arg_int (&args, epi && epi->bias ? epi->bias_offset : 0);
+  cascade_arg_int (&args, epi && epi->bias ? 1 : 0);
+  cascade_arg_mem (&args, epi && epi->residual ? epi->residual : c->mem);
+  cascade_arg_int (&args, epi && epi->residual ? epi->residual_offset : 0);
+  cascade_arg_int (&args, epi && epi->residual ? 1 : 0);
+  cascade_arg_int (&args, epi && epi->relu ? 1 : 0);
+  return cascade_args_check (&args, error)
+      && cascade_ctx_launch (ctx, kern, 2, gws, NULL, error);
+}
+
+/* the epilogue as its own pass, after CLBlast */
+static gboolean
+epilogue_pass (CascadeCtx * ctx, gsize m, gsize n, const CascadeMatrix * c,
+    const CascadeEpilogue * epi, GError ** error)
+{
+  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_epilogue",
+      error);
+  const gsize gws[2] = { n, m };
+  CascadeArgs args;
+  if (!kern)
+    return FALSE;
+  args = cascade_args (kern);
+  cascade_arg_int (&args, m);
+  cascade_arg_int (&args, n);
+  cascade_arg_mem (&args, c->mem);
+  cascade_arg_int (&args, c->offset);
+  cascade_arg_int (&args, c->ld);
+  cascade_arg_mem (&args, epi->bias ? epi->bias : c->mem);
+  cascade_arg_int (&args, epi->bias ? epi->bias_offset : 0);
+  cascade_arg_int (&args, epi->bias ? 1 : 0);
+  cascade_arg_mem (&args, epi->residual ? epi->residual : c->mem);
+  cascade_arg_int (&args, epi->residual ? epi->residual_offset : 0);
+  cascade_arg_int (&args, epi->residual ? 1 : 0);
+  cascade_arg_int (&args, epi->relu ? 1 : 0);
+  return cascade_args_check (&args, error)
+      && cascade_ctx_launch (ctx, kern, 2, gws, NULL, error);
+}
+
+gboolean
+cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
+    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
+    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+{
+  cl_command_queue q = cascade_ctx_queue (ctx);
+  CLBlastStatusCode st;
+  gboolean has_epi = epi && (epi->bias || epi->residual || epi->relu);
+
+  if (m == 0 || n == 0)
+    return TRUE;
+  if (m > G_MAXINT || n > G_MAXINT || k > G_MAXINT) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "GEMM %" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT
+        " is too large", m, n, k);
+    return FALSE;
+  }
+  if (!a->trans && !b->trans && k > 0
+      && cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU)
+    return gemm_cpu (ctx, m, n, k, alpha, a, b, beta, c, epi, error);
+  if (k == 0) {
+    /* C = beta*C; CLBlast rejects k = 0 */
+    if (!cascade_gemm (ctx, m, n, 1, 0.0f, a, b, beta, c, error))
+      return FALSE;
+  } else {
+    st = CLBlastSgemm (CLBlastLayoutRowMajor,
+        a->trans ? CLBlastTransposeYes : CLBlastTransposeNo,
+        b->trans ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha,
+        a->mem, a->offset, a->ld, b->mem, b->offset, b->ld, beta, c->mem,
+        c->offset, c->ld, &q, NULL);
+    if (!cascade_clblast_check (st, "CLBlastSgemm", error))
+      return FALSE;
+  }
+  return !has_epi || epilogue_pass (ctx, m, n, c, epi, error);
+}
 
 gboolean
 cascade_gemm (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
     const CascadeMatrix * c, GError ** error)
 {
-  cl_command_queue q = cascade_ctx_queue (ctx);
-  CLBlastStatusCode st;
-  if (m == 0 || n == 0)
-    return TRUE;
-  if (k == 0) {
-    /* C = beta*C; CLBlast rejects k = 0 */
-    return cascade_gemm (ctx, m, n, 1, 0.0f, a, b, beta, c, error);
-  }
-  st = CLBlastSgemm (CLBlastLayoutRowMajor,
-      a->trans ? CLBlastTransposeYes : CLBlastTransposeNo,
-      b->trans ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha,
-      a->mem, a->offset, a->ld, b->mem, b->offset, b->ld, beta, c->mem,
-      c->offset, c->ld, &q, NULL);
-  return cascade_clblast_check (st, "CLBlastSgemm", error);
+  return cascade_gemm_ex (ctx, m, n, k, alpha, a, b, beta, c, NULL, error);
 }
 
 gboolean

@@ -1,6 +1,11 @@
 /* gst-cascade: the one GEMM interface every convolution and FC goes through.
  * Row-major: C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C[m,n].
- * Offsets and leading dimensions are in float elements. */
+ * Offsets and leading dimensions are in float elements.
+ *
+ * Two implementations stand behind it: CLBlast (what GPUs want) and our own
+ * CPU-shaped kernel (kernels/gemm.cl; what PoCL wants: CLBlast reaches a
+ * tenth of its speed there).  The choice is per device: $CASCADE_GEMM =
+ * "clblast" or "cpu" forces one. */
 #pragma once
 
 #include "context.h"
@@ -15,9 +20,34 @@ typedef struct
   gboolean trans;               /* only for A and B */
 } CascadeMatrix;
 
+/* What is applied to C after the product, in this order:
+ * C = alpha*AB + beta*C + bias[row] + residual; then ReLU.  The CPU kernel
+ * does it in the GEMM's output pass; with CLBlast it is one extra pass. */
+typedef struct
+{
+  cl_mem bias;                  /* NULL: none; else m floats */
+  gsize bias_offset;
+  cl_mem residual;              /* NULL: none; else like C (ld = c->ld) */
+  gsize residual_offset;
+  gboolean relu;
+} CascadeEpilogue;
+
+typedef enum
+{
+  CASCADE_GEMM_AUTO,
+  CASCADE_GEMM_CLBLAST,
+  CASCADE_GEMM_CPU,
+} CascadeGemmImpl;
+
 gboolean cascade_gemm (CascadeCtx * ctx, gsize m, gsize n, gsize k,
     gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
     gfloat beta, const CascadeMatrix * c, GError ** error);
+
+/* cascade_gemm with an epilogue (NULL: none) */
+gboolean cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
+    gfloat beta, const CascadeMatrix * c, const CascadeEpilogue * epi,
+    GError ** error);
 
 /* `count` GEMMs whose operands are `stride_*` elements apart (grouped
  * convolutions). */
@@ -25,5 +55,9 @@ gboolean cascade_gemm_strided_batched (CascadeCtx * ctx, gsize m, gsize n,
     gsize k, gfloat alpha, const CascadeMatrix * a, gsize stride_a,
     const CascadeMatrix * b, gsize stride_b, gfloat beta,
     const CascadeMatrix * c, gsize stride_c, gsize count, GError ** error);
+
+/* the implementation used on this context's device for an untransposed
+ * product (transposed ones always go to CLBlast) */
+CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
 
 G_END_DECLS

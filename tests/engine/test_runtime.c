@@ -203,13 +203,89 @@ check_gemm (gsize m, gsize n, gsize k, gboolean ta, gboolean tb)
 }
 
 static void
-test_gemm (void)
+gemm_shapes (void)
 {
   check_gemm (1, 1, 1, FALSE, FALSE);
   check_gemm (37, 53, 29, FALSE, FALSE);
+  check_gemm (16, 64, 40, FALSE, FALSE);        /* whole 8x32 tiles only */
+  check_gemm (13, 97, 5, FALSE, FALSE);         /* row and column edges */
+  check_gemm (3, 70, 300, FALSE, FALSE);        /* fewer rows than a tile */
   check_gemm (64, 33, 147, FALSE, TRUE);
   check_gemm (5, 71, 13, TRUE, FALSE);
   check_gemm (19, 23, 31, TRUE, TRUE);
+}
+
+/* both implementations behind gemm.h, forced in turn */
+static void
+test_gemm (void)
+{
+  g_setenv ("CASCADE_GEMM", "clblast", TRUE);
+  g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CLBLAST);
+  gemm_shapes ();
+  g_setenv ("CASCADE_GEMM", "cpu", TRUE);
+  g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CPU);
+  gemm_shapes ();
+  g_unsetenv ("CASCADE_GEMM");
+}
+
+/* C = A*B + beta*C + bias[row] + residual, ReLU: fused (CPU kernel) and as
+ * a separate pass (CLBlast) */
+static void
+check_epilogue (const gchar * impl, gsize m, gsize n, gsize k, gboolean relu)
+{
+  GError *err = NULL;
+  GRand *r = g_rand_new_with_seed (m + n + k + relu);
+  gfloat *a = test_random (r, m * k, -1, 1), *b = test_random (r, k * n, -1,
+      1), *c = test_random (r, m * n, -1, 1), *bias = test_random (r, m + 3,
+      -1, 1), *res = test_random (r, m * n + 5, -2, 2);
+  gfloat *want = g_new (gfloat, m * n), *got;
+  gsize i, j, l;
+  CascadeTensor ta = test_upload (ctx, a, 1, CASCADE_SHAPE (m * k));
+  CascadeTensor tb = test_upload (ctx, b, 1, CASCADE_SHAPE (k * n));
+  CascadeTensor tc = test_upload (ctx, c, 1, CASCADE_SHAPE (m * n));
+  CascadeTensor tbias = test_upload (ctx, bias, 1, CASCADE_SHAPE (m + 3));
+  CascadeTensor tres = test_upload (ctx, res, 1, CASCADE_SHAPE (m * n + 5));
+  CascadeMatrix ma = { ta.mem, 0, k, FALSE }, mb = { tb.mem, 0, n, FALSE };
+  CascadeMatrix mc = { tc.mem, 0, n, FALSE };
+  CascadeEpilogue epi = { tbias.mem, 3, tres.mem, 5, relu };
+
+  for (i = 0; i < m; i++)
+    for (j = 0; j < n; j++) {
+      gdouble s = 0;
+      for (l = 0; l < k; l++)
+        s += (gdouble) a[i * k + l] * b[l * n + j];
+      s = s + 0.5 * c[i * n + j] + bias[3 + i] + res[5 + i * n + j];
+      want[i * n + j] = (gfloat) (relu && s < 0 ? 0 : s);
+    }
+  g_setenv ("CASCADE_GEMM", impl, TRUE);
+  g_assert_true (cascade_gemm_ex (ctx, m, n, k, 1.0f, &ma, &mb, 0.5f, &mc,
+          &epi, &err));
+  g_assert_no_error (err);
+  g_unsetenv ("CASCADE_GEMM");
+  got = test_download (ctx, &tc);
+  test_assert_close ("gemm epilogue", got, want, m * n, 1e-4, 1e-4);
+  g_free (got);
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  g_free (bias);
+  g_free (res);
+  g_free (want);
+  cascade_tensor_release (&ta);
+  cascade_tensor_release (&tb);
+  cascade_tensor_release (&tc);
+  cascade_tensor_release (&tbias);
+  cascade_tensor_release (&tres);
+  g_rand_free (r);
+}
+
+static void
+test_gemm_epilogue (void)
+{
+  check_epilogue ("cpu", 21, 75, 17, TRUE);
+  check_epilogue ("cpu", 8, 32, 9, FALSE);
+  check_epilogue ("clblast", 21, 75, 17, TRUE);
+  check_epilogue ("clblast", 5, 3, 2, FALSE);
 }
 
 static void
@@ -221,9 +297,15 @@ test_gemm_error (void)
   CascadeMatrix a = { t.mem, 0, 2, FALSE }, b = { t.mem, 0, 2, FALSE };
   CascadeMatrix c = { t.mem, 0, 64, FALSE };
   /* 64x64 output does not fit in a 16-byte buffer */
+  g_setenv ("CASCADE_GEMM", "clblast", TRUE);
   g_assert_false (cascade_gemm (ctx, 64, 64, 2, 1, &a, &b, 0, &c, &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_BLAS);
   g_clear_error (&err);
+  g_setenv ("CASCADE_GEMM", "cpu", TRUE);
+  g_assert_false (cascade_gemm (ctx, 64, 64, 2, 1, &a, &b, 0, &c, &err));
+  g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
+  g_clear_error (&err);
+  g_unsetenv ("CASCADE_GEMM");
   cascade_tensor_release (&t);
 }
 
@@ -239,6 +321,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/fill-copy", test_fill_copy);
   g_test_add_func ("/runtime/arena-reuse", test_arena_reuse);
   g_test_add_func ("/runtime/gemm", test_gemm);
+  g_test_add_func ("/runtime/gemm-epilogue", test_gemm_epilogue);
   g_test_add_func ("/runtime/gemm-error", test_gemm_error);
   ret = g_test_run ();
   cascade_ctx_free (ctx);

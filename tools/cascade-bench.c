@@ -1,0 +1,160 @@
+/* cascade-bench: runs a model on one frame N times and prints, per stage,
+ * the median wall time and the achieved GFLOP/s, and the total.
+ * Output lines: "stage <name> median_ms <ms> gflops <GFLOP/s>" (parsed by
+ * tools/bench-compare.py). */
+#include "image.h"
+#include "engine-private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static gchar *device, *input_size;
+static gint runs = 5;
+static gboolean no_masks;
+static gint width = 640, height = 480;
+
+static GOptionEntry entries[] = {
+  {"device", 'd', 0, G_OPTION_ARG_STRING, &device, "OpenCL device spec",
+      "SPEC"},
+  {"runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs (default 5)", "N"},
+  {"input-size", 's', 0, G_OPTION_ARG_STRING, &input_size,
+      "Network input size LONGxSHORT (default: the model's)", "WxH"},
+  {"no-masks", 0, 0, G_OPTION_ARG_NONE, &no_masks, "Skip the mask heads",
+      NULL},
+  {"width", 'W', 0, G_OPTION_ARG_INT, &width,
+      "Synthetic frame width when no image is given", "W"},
+  {"height", 'H', 0, G_OPTION_ARG_INT, &height,
+      "Synthetic frame height when no image is given", "H"},
+  {NULL}
+};
+
+static gint
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+  return x < y ? -1 : x > y;
+}
+
+static gdouble
+median (gdouble * v, guint n)
+{
+  qsort (v, n, sizeof (gdouble), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+int
+main (int argc, char **argv)
+{
+  GError *err = NULL;
+  GOptionContext *oc = g_option_context_new ("MODEL [IMAGE.ppm]");
+  CascadeEngine *e;
+  CascadeFrame frame;
+  CascadeDetectParams p;
+  CascadeTimings t;
+  guint8 *pixels = NULL;
+  gdouble *ms[CASCADE_N_STAGES], *total, flops[CASCADE_N_STAGES] = { 0 };
+  gdouble sum_flops = 0;
+  gint64 t0;
+  guint i, s, ls, ss, props = 0, dets = 0;
+
+  g_option_context_add_main_entries (oc, entries, NULL);
+  if (!g_option_context_parse (oc, &argc, &argv, &err) || argc < 2
+      || argc > 3 || runs < 1) {
+    g_printerr ("%s\n", err ? err->message :
+        "usage: cascade-bench [OPTIONS] MODEL [IMAGE.ppm]");
+    return 2;
+  }
+  t0 = g_get_monotonic_time ();
+  e = cascade_engine_new (device, argv[1], &err);
+  if (!e) {
+    g_printerr ("%s\n", err->message);
+    return 1;
+  }
+  printf ("device %s\n", cascade_engine_device_name (e));
+  printf ("start_ms %.1f\n", (g_get_monotonic_time () - t0) / 1000.0);
+  if (input_size && (sscanf (input_size, "%ux%u", &ls, &ss) != 2
+          || !cascade_engine_set_input_size (e, ls, ss, &err))) {
+    g_printerr ("bad --input-size %s\n", input_size);
+    return 2;
+  }
+  if (argc == 3) {
+    if (!tool_read_ppm (argv[2], &frame, &pixels, &err)) {
+      g_printerr ("%s\n", err->message);
+      return 1;
+    }
+  } else {
+    /* a deterministic synthetic frame: gradients and blocks */
+    gint x, y;
+    pixels = g_malloc ((gsize) width * height * 3);
+    for (y = 0; y < height; y++)
+      for (x = 0; x < width; x++) {
+        guint8 *px = pixels + ((gsize) y * width + x) * 3;
+        px[0] = (guint8) (x * 255 / width);
+        px[1] = (guint8) (((x / 40) + (y / 40)) % 2 ? 200 : 40);
+        px[2] = (guint8) (y * 255 / height);
+      }
+    memset (&frame, 0, sizeof frame);
+    frame.format = CASCADE_FORMAT_RGB;
+    frame.width = width;
+    frame.height = height;
+    frame.planes[0] = pixels;
+    frame.strides[0] = (gsize) width * 3;
+  }
+  cascade_detect_params_init (&p, e);
+  if (no_masks)
+    p.masks = FALSE;
+  cascade_engine_get_input_size (e, &ls, &ss);
+  printf ("frame %ux%u input_size %ux%u runs %d masks %s\n", frame.width,
+      frame.height, ls, ss, runs, p.masks ? "on" : "off");
+
+  for (s = 0; s < CASCADE_N_STAGES; s++)
+    ms[s] = g_new0 (gdouble, runs);
+  total = g_new0 (gdouble, runs);
+  /* warm-up: compiles kernels, sizes the arena */
+  t0 = g_get_monotonic_time ();
+  cascade_result_free (cascade_engine_detect_full (e, &frame, &p, NULL, &t,
+          &err));
+  if (err) {
+    g_printerr ("%s\n", err->message);
+    return 1;
+  }
+  printf ("first_frame_ms %.1f\n", (g_get_monotonic_time () - t0) / 1000.0);
+  for (i = 0; i < (guint) runs; i++) {
+    CascadeResult *r;
+    t0 = g_get_monotonic_time ();
+    r = cascade_engine_detect_full (e, &frame, &p, NULL, &t, &err);
+    if (!r) {
+      g_printerr ("%s\n", err->message);
+      return 1;
+    }
+    total[i] = (g_get_monotonic_time () - t0) / 1000.0;
+    for (s = 0; s < CASCADE_N_STAGES; s++) {
+      ms[s][i] = t.ms[s];
+      flops[s] = t.flops[s];
+    }
+    props = t.proposals;
+    dets = t.detections;
+    cascade_result_free (r);
+  }
+  printf ("proposals %u detections %u\n", props, dets);
+  for (s = 0; s < CASCADE_N_STAGES; s++) {
+    gdouble m = median (ms[s], runs);
+    printf ("stage %-11s median_ms %9.2f gflops %7.2f gflop %8.2f\n",
+        cascade_stage_names[s], m, m > 0 ? flops[s] / m / 1e6 : 0.0,
+        flops[s] / 1e9);
+    sum_flops += flops[s];
+  }
+  {
+    gdouble m = median (total, runs);
+    printf ("stage %-11s median_ms %9.2f gflops %7.2f gflop %8.2f\n", "total",
+        m, sum_flops / m / 1e6, sum_flops / 1e9);
+  }
+  for (s = 0; s < CASCADE_N_STAGES; s++)
+    g_free (ms[s]);
+  g_free (total);
+  g_free (pixels);
+  cascade_engine_free (e);
+  g_option_context_free (oc);
+  return 0;
+}
