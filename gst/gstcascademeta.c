@@ -1,0 +1,547 @@
+/* gst-cascade: GstCascadeMeta, the detections of one video frame
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:gstcascademeta
+ * @title: GstCascadeMeta
+ * @short_description: detected objects and instance masks of a video frame
+ *
+ * cascadedetect attaches one #GstCascadeMeta to every frame it processes.
+ * It holds all objects of the frame: box in frame pixels, score, class id,
+ * label and, for mask models, the 28x28 mask probabilities relative to the
+ * box.  gst_cascade_meta_get_mask() pastes a mask into a binary frame-sized
+ * image exactly as mmdetection does (bilinear grid_sample with
+ * align_corners=False and zero padding, then >= threshold), on the CPU, so
+ * that the meta is usable without the OpenCL engine, also after a scaler
+ * has rescaled it.
+ *
+ * |[<!-- language="C" -->
+ * GstCascadeMeta *meta = gst_buffer_get_cascade_meta (buffer);
+ * guint i;
+ *
+ * for (i = 0; meta && i < gst_cascade_meta_get_count (meta); i++) {
+ *   const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
+ *   g_print ("%s %.2f [%.1f %.1f %.1f %.1f]\n",
+ *       gst_cascade_meta_get_label (meta, i), o->score,
+ *       o->x1, o->y1, o->x2, o->y2);
+ * }
+ * ]|
+ *
+ * Applications find the library with `pkg-config gst-cascade-meta-1.0`
+ * and include `<gst/cascade/gstcascademeta.h>`.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#include "gstcascademeta.h"
+
+#define MASK_AREA (GST_CASCADE_META_MASK_SIZE * GST_CASCADE_META_MASK_SIZE)
+
+GST_DEBUG_CATEGORY_STATIC (cascademeta_debug);
+#define GST_CAT_DEFAULT cascademeta_debug
+
+static void
+object_clear (gpointer data)
+{
+  GstCascadeObject *o = data;
+
+  g_free (o->mask);
+  o->mask = NULL;
+}
+
+static gboolean
+gst_cascade_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
+{
+  GstCascadeMeta *cmeta = (GstCascadeMeta *) meta;
+
+  cmeta->width = 0;
+  cmeta->height = 0;
+  cmeta->mask_threshold = GST_CASCADE_META_DEFAULT_MASK_THRESHOLD;
+  cmeta->flags = GST_CASCADE_META_FLAG_NONE;
+  cmeta->objects = g_array_new (FALSE, TRUE, sizeof (GstCascadeObject));
+  g_array_set_clear_func (cmeta->objects, object_clear);
+
+  return TRUE;
+}
+
+static void
+gst_cascade_meta_free (GstMeta * meta, GstBuffer * buffer)
+{
+  GstCascadeMeta *cmeta = (GstCascadeMeta *) meta;
+
+  g_clear_pointer (&cmeta->objects, g_array_unref);
+}
+
+static GstCascadeMeta *
+copy_meta (GstBuffer * dest, const GstCascadeMeta * src, gdouble sx,
+    gdouble sy, guint width, guint height)
+{
+  GstCascadeMeta *dmeta;
+  guint i;
+
+  dmeta = gst_buffer_add_cascade_meta (dest, width, height);
+  if (!dmeta)
+    return NULL;
+
+  dmeta->mask_threshold = src->mask_threshold;
+  dmeta->flags = src->flags;
+
+  for (i = 0; i < src->objects->len; i++) {
+    const GstCascadeObject *o =
+        &g_array_index (src->objects, GstCascadeObject, i);
+    GstCascadeObject copy = *o;
+
+    copy.x1 = (gfloat) (o->x1 * sx);
+    copy.x2 = (gfloat) (o->x2 * sx);
+    copy.y1 = (gfloat) (o->y1 * sy);
+    copy.y2 = (gfloat) (o->y2 * sy);
+    copy.mask = o->mask ? g_memdup2 (o->mask, MASK_AREA * sizeof (gfloat))
+        : NULL;
+    g_array_append_val (dmeta->objects, copy);
+  }
+
+  return dmeta;
+}
+
+static gboolean
+gst_cascade_meta_transform (GstBuffer * dest, GstMeta * meta,
+    GstBuffer * buffer, GQuark type, gpointer data)
+{
+  GstCascadeMeta *smeta = (GstCascadeMeta *) meta;
+
+  if (GST_META_TRANSFORM_IS_COPY (type)) {
+    /* a plain copy, or a copy of a memory region: same frame geometry */
+    GST_TRACE ("copying %u objects", smeta->objects->len);
+    return copy_meta (dest, smeta, 1.0, 1.0, smeta->width,
+        smeta->height) != NULL;
+  } else if (GST_VIDEO_META_TRANSFORM_IS_SCALE (type)) {
+    GstVideoMetaTransform *trans = data;
+    gint in_w = GST_VIDEO_INFO_WIDTH (trans->in_info);
+    gint in_h = GST_VIDEO_INFO_HEIGHT (trans->in_info);
+    gint out_w = GST_VIDEO_INFO_WIDTH (trans->out_info);
+    gint out_h = GST_VIDEO_INFO_HEIGHT (trans->out_info);
+    gdouble sx, sy;
+    guint width, height;
+
+    if (in_w <= 0 || in_h <= 0 || out_w <= 0 || out_h <= 0)
+      return FALSE;
+
+    sx = (gdouble) out_w / in_w;
+    sy = (gdouble) out_h / in_h;
+    /* the meta normally refers to the input frame; if not, scale its own
+     * size by the same factors */
+    width = smeta->width == (guint) in_w ? (guint) out_w :
+        (guint) MAX (1, lrint (smeta->width * sx));
+    height = smeta->height == (guint) in_h ? (guint) out_h :
+        (guint) MAX (1, lrint (smeta->height * sy));
+
+    GST_TRACE ("scaling %u objects by %f x %f", smeta->objects->len, sx, sy);
+    return copy_meta (dest, smeta, sx, sy, width, height) != NULL;
+  }
+
+  /* another transform that changes the geometry: drop the meta */
+  GST_DEBUG ("dropping the meta on transform %s", g_quark_to_string (type));
+  return FALSE;
+}
+
+/**
+ * gst_cascade_meta_api_get_type:
+ *
+ * Returns: the #GType of the #GstCascadeMeta API, tagged "video" and
+ * "size".
+ *
+ * Since: 0.1
+ */
+GType
+gst_cascade_meta_api_get_type (void)
+{
+  static GType type = 0;
+  static const gchar *tags[] = { GST_META_TAG_VIDEO_STR,
+    GST_META_TAG_VIDEO_SIZE_STR, NULL
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType _type = gst_meta_api_type_register ("GstCascadeMetaAPI", tags);
+    g_once_init_leave (&type, _type);
+  }
+  return type;
+}
+
+/**
+ * gst_cascade_meta_get_info:
+ *
+ * Returns: the #GstMetaInfo of #GstCascadeMeta
+ *
+ * Since: 0.1
+ */
+const GstMetaInfo *
+gst_cascade_meta_get_info (void)
+{
+  static const GstMetaInfo *meta_info = NULL;
+
+  if (g_once_init_enter ((GstMetaInfo **) & meta_info)) {
+    const GstMetaInfo *mi;
+
+    GST_DEBUG_CATEGORY_INIT (cascademeta_debug, "cascademeta", 0,
+        "GstCascadeMeta");
+    mi = gst_meta_register (GST_CASCADE_META_API_TYPE, "GstCascadeMeta",
+        sizeof (GstCascadeMeta), gst_cascade_meta_init,
+        gst_cascade_meta_free, gst_cascade_meta_transform);
+    g_once_init_leave ((GstMetaInfo **) & meta_info, (GstMetaInfo *) mi);
+  }
+  return meta_info;
+}
+
+/**
+ * gst_buffer_add_cascade_meta:
+ * @buffer: a writable #GstBuffer
+ * @width: width of the frame the boxes will refer to
+ * @height: height of that frame
+ *
+ * Attaches an empty #GstCascadeMeta to @buffer.
+ *
+ * Returns: (transfer none) (nullable): the new meta
+ *
+ * Since: 0.1
+ */
+GstCascadeMeta *
+gst_buffer_add_cascade_meta (GstBuffer * buffer, guint width, guint height)
+{
+  GstCascadeMeta *meta;
+
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+
+  meta = (GstCascadeMeta *) gst_buffer_add_meta (buffer,
+      GST_CASCADE_META_INFO, NULL);
+  if (meta) {
+    meta->width = width;
+    meta->height = height;
+  }
+  return meta;
+}
+
+/**
+ * gst_cascade_meta_add_object:
+ * @meta: a #GstCascadeMeta
+ * @x1: left edge in frame pixels
+ * @y1: top edge
+ * @x2: right edge
+ * @y2: bottom edge
+ * @score: confidence
+ * @class_id: class index
+ * @label: (nullable): class label, interned
+ * @mask: (nullable) (array fixed-size=784): GST_CASCADE_META_MASK_SIZE
+ *   squared box-relative mask probabilities (copied), or %NULL
+ *
+ * Returns: the index of the new object
+ *
+ * Since: 0.1
+ */
+guint
+gst_cascade_meta_add_object (GstCascadeMeta * meta, gfloat x1, gfloat y1,
+    gfloat x2, gfloat y2, gfloat score, gint class_id, const gchar * label,
+    const gfloat * mask)
+{
+  GstCascadeObject o;
+
+  g_return_val_if_fail (meta != NULL, G_MAXUINT);
+
+  memset (&o, 0, sizeof (o));
+  o.x1 = x1;
+  o.y1 = y1;
+  o.x2 = x2;
+  o.y2 = y2;
+  o.score = score;
+  o.class_id = class_id;
+  o.label = label ? g_quark_from_string (label) : 0;
+  o.mask = mask ? g_memdup2 (mask, MASK_AREA * sizeof (gfloat)) : NULL;
+  g_array_append_val (meta->objects, o);
+
+  return meta->objects->len - 1;
+}
+
+/**
+ * gst_cascade_meta_get_count:
+ * @meta: a #GstCascadeMeta
+ *
+ * Returns: the number of objects
+ *
+ * Since: 0.1
+ */
+guint
+gst_cascade_meta_get_count (const GstCascadeMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, 0);
+
+  return meta->objects->len;
+}
+
+/**
+ * gst_cascade_meta_get_object:
+ * @meta: a #GstCascadeMeta
+ * @index: object index
+ *
+ * Returns: (transfer none) (nullable): object @index, or %NULL when out of
+ * range; valid as long as the meta is
+ *
+ * Since: 0.1
+ */
+const GstCascadeObject *
+gst_cascade_meta_get_object (const GstCascadeMeta * meta, guint index)
+{
+  g_return_val_if_fail (meta != NULL, NULL);
+
+  if (index >= meta->objects->len)
+    return NULL;
+  return &g_array_index (meta->objects, GstCascadeObject, index);
+}
+
+/**
+ * gst_cascade_meta_get_label:
+ * @meta: a #GstCascadeMeta
+ * @index: object index
+ *
+ * Returns: (transfer none) (nullable): the label of object @index
+ *
+ * Since: 0.1
+ */
+const gchar *
+gst_cascade_meta_get_label (const GstCascadeMeta * meta, guint index)
+{
+  const GstCascadeObject *o = gst_cascade_meta_get_object (meta, index);
+
+  return o ? g_quark_to_string (o->label) : NULL;
+}
+
+/**
+ * gst_cascade_meta_get_mask_probs:
+ * @meta: a #GstCascadeMeta
+ * @index: object index
+ *
+ * Returns: (transfer none) (nullable): the box-relative
+ * GST_CASCADE_META_MASK_SIZE squared mask probabilities (row-major) of
+ * object @index, or %NULL without a mask
+ *
+ * Since: 0.1
+ */
+const gfloat *
+gst_cascade_meta_get_mask_probs (const GstCascadeMeta * meta, guint index)
+{
+  const GstCascadeObject *o = gst_cascade_meta_get_object (meta, index);
+
+  return o ? o->mask : NULL;
+}
+
+/* The box of object `o` in pixels of a width x height frame. */
+static void
+scaled_box (const GstCascadeMeta * meta, const GstCascadeObject * o,
+    guint width, guint height, gfloat box[4])
+{
+  gfloat sx = 1.0f, sy = 1.0f;
+
+  if (meta->width && meta->width != width)
+    sx = (gfloat) ((gdouble) width / meta->width);
+  if (meta->height && meta->height != height)
+    sy = (gfloat) ((gdouble) height / meta->height);
+  box[0] = o->x1 * sx;
+  box[1] = o->y1 * sy;
+  box[2] = o->x2 * sx;
+  box[3] = o->y2 * sy;
+}
+
+/* mmdetection pastes one mask at a time on the CPU with skip_empty: only
+ * [floor(x1) - 1, ceil(x2) + 1) x [floor(y1) - 1, ceil(y2) + 1), clipped
+ * to the frame, is computed; everything else is 0. */
+static void
+paste_bounds (const gfloat box[4], guint width, guint height, gint b[4])
+{
+  gdouble x0 = floor (box[0]) - 1, y0 = floor (box[1]) - 1;
+  gdouble x1 = ceil (box[2]) + 1, y1 = ceil (box[3]) + 1;
+
+  b[0] = (gint) CLAMP (x0, 0, (gdouble) width);
+  b[1] = (gint) CLAMP (y0, 0, (gdouble) height);
+  b[2] = (gint) CLAMP (x1, 0, (gdouble) width);
+  b[3] = (gint) CLAMP (y1, 0, (gdouble) height);
+  if (!(box[2] > box[0]) || !(box[3] > box[1]) || b[2] <= b[0]
+      || b[3] <= b[1]) {
+    /* degenerate or outside the frame: nothing to paste */
+    b[0] = b[1] = b[2] = b[3] = 0;
+  }
+}
+
+/* The mask probability at grid coordinates (gx, gy) in [-1, 1]:
+ * torch.nn.functional.grid_sample, bilinear, align_corners=False, zero
+ * padding, in float32 as torch computes it on the CPU. */
+static inline gfloat
+grid_sample (const gfloat * m, gfloat gx, gfloat gy)
+{
+  const gint n = GST_CASCADE_META_MASK_SIZE;
+  const gfloat scale = n / 2.0f, offset = (n - 1) / 2.0f;
+  gfloat ix = gx * scale + offset;
+  gfloat iy = gy * scale + offset;
+  gfloat fx = floorf (ix), fy = floorf (iy);
+  gfloat w = ix - fx, e = 1.0f - w;
+  gfloat nn = iy - fy, s = 1.0f - nn;
+  gint x0 = (gint) fx, y0 = (gint) fy;
+  gboolean in_x0 = x0 >= 0 && x0 < n, in_x1 = x0 + 1 >= 0 && x0 + 1 < n;
+  gboolean in_y0 = y0 >= 0 && y0 < n, in_y1 = y0 + 1 >= 0 && y0 + 1 < n;
+  gfloat v_nw = in_x0 && in_y0 ? m[y0 * n + x0] : 0.0f;
+  gfloat v_ne = in_x1 && in_y0 ? m[y0 * n + x0 + 1] : 0.0f;
+  gfloat v_sw = in_x0 && in_y1 ? m[(y0 + 1) * n + x0] : 0.0f;
+  gfloat v_se = in_x1 && in_y1 ? m[(y0 + 1) * n + x0 + 1] : 0.0f;
+
+  return v_nw * (s * e) + v_ne * (s * w) + v_sw * (nn * e) + v_se * (nn * w);
+}
+
+/**
+ * gst_cascade_meta_get_mask_bounds:
+ * @meta: a #GstCascadeMeta
+ * @index: object index
+ * @width: width of the target image
+ * @height: height of the target image
+ * @x: (out): left column of the region the mask can cover
+ * @y: (out): top row
+ * @w: (out): region width (0 when the mask is empty)
+ * @h: (out): region height
+ *
+ * The rectangle of a @width x @height image outside which the pasted mask
+ * of object @index is 0, for use with gst_cascade_meta_get_mask_region().
+ *
+ * Returns: %FALSE when @index is out of range or the object has no mask
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_cascade_meta_get_mask_bounds (const GstCascadeMeta * meta, guint index,
+    guint width, guint height, guint * x, guint * y, guint * w, guint * h)
+{
+  const GstCascadeObject *o;
+  gfloat box[4];
+  gint b[4];
+
+  g_return_val_if_fail (meta != NULL, FALSE);
+
+  o = gst_cascade_meta_get_object (meta, index);
+  if (!o || !o->mask)
+    return FALSE;
+
+  scaled_box (meta, o, width, height, box);
+  paste_bounds (box, width, height, b);
+  if (x)
+    *x = b[0];
+  if (y)
+    *y = b[1];
+  if (w)
+    *w = b[2] - b[0];
+  if (h)
+    *h = b[3] - b[1];
+  return TRUE;
+}
+
+/**
+ * gst_cascade_meta_get_mask_region:
+ * @meta: a #GstCascadeMeta
+ * @index: object index
+ * @width: width of the whole target image
+ * @height: height of the whole target image
+ * @x: left column of the region to compute
+ * @y: top row of the region
+ * @w: region width
+ * @h: region height
+ * @out: (out caller-allocates): @h rows of @w bytes, @stride apart
+ * @stride: bytes between rows of @out
+ *
+ * Like gst_cascade_meta_get_mask(), for the rectangle (@x, @y, @w, @h) of
+ * the @width x @height image only: out[r * stride + c] is pixel
+ * (@x + c, @y + r) of the full mask.
+ *
+ * Returns: %FALSE when @index is out of range, the object has no mask or
+ * the region is not inside the image
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_cascade_meta_get_mask_region (const GstCascadeMeta * meta, guint index,
+    guint width, guint height, guint x, guint y, guint w, guint h,
+    guint8 * out, gsize stride)
+{
+  const GstCascadeObject *o;
+  gfloat box[4], bw, bh, thr;
+  gint b[4];
+  guint r, c;
+
+  g_return_val_if_fail (meta != NULL, FALSE);
+  g_return_val_if_fail (out != NULL || w == 0 || h == 0, FALSE);
+
+  o = gst_cascade_meta_get_object (meta, index);
+  if (!o || !o->mask)
+    return FALSE;
+  if (x > width || y > height || w > width - x || h > height - y
+      || stride < w)
+    return FALSE;
+
+  scaled_box (meta, o, width, height, box);
+  paste_bounds (box, width, height, b);
+  bw = box[2] - box[0];
+  bh = box[3] - box[1];
+  thr = meta->mask_threshold;
+
+  for (r = 0; r < h; r++) {
+    guint8 *row = out + r * stride;
+    gint py = (gint) (y + r);
+    gfloat gy;
+
+    memset (row, 0, w);
+    if (py < b[1] || py >= b[3])
+      continue;
+    gy = ((gfloat) py + 0.5f - box[1]) / bh * 2.0f - 1.0f;
+    for (c = 0; c < w; c++) {
+      gint px = (gint) (x + c);
+      gfloat gx;
+
+      if (px < b[0] || px >= b[2])
+        continue;
+      gx = ((gfloat) px + 0.5f - box[0]) / bw * 2.0f - 1.0f;
+      row[c] = grid_sample (o->mask, gx, gy) >= thr;
+    }
+  }
+  return TRUE;
+}
+
+/**
+ * gst_cascade_meta_get_mask:
+ * @meta: a #GstCascadeMeta
+ * @index: object index
+ * @width: width of the target image (normally #GstCascadeMeta.width)
+ * @height: height of the target image
+ * @out: (out caller-allocates): @height rows of @width bytes
+ * @stride: bytes between rows of @out
+ *
+ * Pastes the mask of object @index into a @width x @height binary image
+ * (0/1 bytes) as mmdetection's _do_paste_mask does: every pixel centre
+ * samples the box-relative probabilities bilinearly (grid_sample,
+ * align_corners=False, zero padding) and is set when the value is >=
+ * #GstCascadeMeta.mask_threshold.  When @width x @height differs from the
+ * meta's frame size the box is scaled to it first.
+ *
+ * Returns: %FALSE when @index is out of range or the object has no mask
+ *
+ * Since: 0.1
+ */
+gboolean
+gst_cascade_meta_get_mask (const GstCascadeMeta * meta, guint index,
+    guint width, guint height, guint8 * out, gsize stride)
+{
+  return gst_cascade_meta_get_mask_region (meta, index, width, height, 0, 0,
+      width, height, out, stride);
+}

@@ -1,0 +1,173 @@
+/* gst-cascade: GstCascadeMeta, the detections of one video frame
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+#ifndef GST_CASCADE_META_API
+# define GST_CASCADE_META_API extern
+#endif
+
+/**
+ * GST_CASCADE_META_MASK_SIZE:
+ *
+ * Side of the square, box-relative mask probability maps (28, as
+ * mmdetection's FCN mask head produces them).
+ *
+ * Since: 0.1
+ */
+#define GST_CASCADE_META_MASK_SIZE 28
+
+/**
+ * GST_CASCADE_META_DEFAULT_MASK_THRESHOLD:
+ *
+ * The binarisation threshold of pasted masks unless set otherwise
+ * (mmdetection's mask_thr_binary).
+ *
+ * Since: 0.1
+ */
+#define GST_CASCADE_META_DEFAULT_MASK_THRESHOLD 0.5f
+
+#define GST_CASCADE_META_API_TYPE (gst_cascade_meta_api_get_type ())
+#define GST_CASCADE_META_INFO (gst_cascade_meta_get_info ())
+
+typedef struct _GstCascadeMeta GstCascadeMeta;
+typedef struct _GstCascadeObject GstCascadeObject;
+
+/**
+ * GstCascadeMetaFlags:
+ * @GST_CASCADE_META_FLAG_NONE: no flag
+ * @GST_CASCADE_META_FLAG_REPEATED: the detections were computed on an
+ *   earlier frame and attached again to this one (cascadedetect's
+ *   `interval` property)
+ *
+ * Since: 0.1
+ */
+typedef enum
+{
+  GST_CASCADE_META_FLAG_NONE = 0,
+  GST_CASCADE_META_FLAG_REPEATED = (1 << 0),
+} GstCascadeMetaFlags;
+
+/**
+ * GstCascadeObject:
+ * @x1: left edge of the box, in pixels of the frame the meta refers to
+ * @y1: top edge
+ * @x2: right edge (continuous coordinates: @x2 - @x1 is the width);
+ *   boxes are not clipped to the frame
+ * @y2: bottom edge
+ * @score: confidence in [0, 1]
+ * @class_id: 0-based class index of the model
+ * @label: the class label as an interned string quark
+ * @mask: %NULL, or GST_CASCADE_META_MASK_SIZE squared mask probabilities,
+ *   row-major, relative to the box
+ *
+ * One detected object.
+ *
+ * Since: 0.1
+ */
+struct _GstCascadeObject
+{
+  gfloat x1, y1, x2, y2;
+  gfloat score;
+  gint class_id;
+  GQuark label;
+  gfloat *mask;
+
+  /* < private > */
+  gpointer _gst_reserved[GST_PADDING];
+};
+
+/**
+ * GstCascadeMeta:
+ * @meta: parent #GstMeta
+ * @width: width of the frame the boxes refer to
+ * @height: height of the frame the boxes refer to
+ * @mask_threshold: probability threshold of pasted masks (>=)
+ * @flags: #GstCascadeMetaFlags
+ *
+ * Every object detected on one frame.  Boxes are in pixels of a
+ * @width x @height frame; when a downstream scaler changes the frame size
+ * the meta follows (boxes and size are rescaled, masks are box-relative);
+ * transforms that change the geometry in other ways drop it.
+ *
+ * Since: 0.1
+ */
+struct _GstCascadeMeta
+{
+  GstMeta meta;
+
+  guint width;
+  guint height;
+  gfloat mask_threshold;
+  GstCascadeMetaFlags flags;
+
+  /* < private > */
+  GArray *objects;
+  gpointer _gst_reserved[GST_PADDING];
+};
+
+GST_CASCADE_META_API
+GType gst_cascade_meta_api_get_type (void);
+
+GST_CASCADE_META_API
+const GstMetaInfo *gst_cascade_meta_get_info (void);
+
+GST_CASCADE_META_API
+GstCascadeMeta *gst_buffer_add_cascade_meta (GstBuffer * buffer,
+    guint width, guint height);
+
+/**
+ * gst_buffer_get_cascade_meta:
+ * @b: a #GstBuffer
+ *
+ * Returns: (transfer none) (nullable): the #GstCascadeMeta of @b
+ *
+ * Since: 0.1
+ */
+#define gst_buffer_get_cascade_meta(b) \
+  ((GstCascadeMeta *) gst_buffer_get_meta ((b), GST_CASCADE_META_API_TYPE))
+
+GST_CASCADE_META_API
+guint gst_cascade_meta_add_object (GstCascadeMeta * meta,
+    gfloat x1, gfloat y1, gfloat x2, gfloat y2, gfloat score,
+    gint class_id, const gchar * label, const gfloat * mask);
+
+GST_CASCADE_META_API
+guint gst_cascade_meta_get_count (const GstCascadeMeta * meta);
+
+GST_CASCADE_META_API
+const GstCascadeObject *gst_cascade_meta_get_object (const GstCascadeMeta *
+    meta, guint index);
+
+GST_CASCADE_META_API
+const gchar *gst_cascade_meta_get_label (const GstCascadeMeta * meta,
+    guint index);
+
+GST_CASCADE_META_API
+const gfloat *gst_cascade_meta_get_mask_probs (const GstCascadeMeta * meta,
+    guint index);
+
+GST_CASCADE_META_API
+gboolean gst_cascade_meta_get_mask (const GstCascadeMeta * meta,
+    guint index, guint width, guint height, guint8 * out, gsize stride);
+
+GST_CASCADE_META_API
+gboolean gst_cascade_meta_get_mask_region (const GstCascadeMeta * meta,
+    guint index, guint width, guint height, guint x, guint y, guint w,
+    guint h, guint8 * out, gsize stride);
+
+GST_CASCADE_META_API
+gboolean gst_cascade_meta_get_mask_bounds (const GstCascadeMeta * meta,
+    guint index, guint width, guint height, guint * x, guint * y,
+    guint * w, guint * h);
+
+G_END_DECLS

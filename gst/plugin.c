@@ -1,0 +1,36 @@
+/* gst-cascade: the `cascade` plugin
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "gstcascadedetect.h"
+#include "gstcascadejson.h"
+#include "gstcascadeoverlay.h"
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  gboolean ret = FALSE;
+
+  ret |= GST_ELEMENT_REGISTER (cascadedetect, plugin);
+  ret |= GST_ELEMENT_REGISTER (cascadeoverlay, plugin);
+  ret |= GST_ELEMENT_REGISTER (cascadejson, plugin);
+
+  return ret;
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR,
+    GST_VERSION_MINOR,
+    cascade,
+    "Cascade R-CNN / Cascade Mask R-CNN object detection and instance "
+    "segmentation on OpenCL",
+    plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
