@@ -18,6 +18,12 @@ gboolean cascade_accumulate (CascadeCtx * ctx, const CascadeTensor * logits,
     gsize n, gfloat scale, gboolean first, const CascadeTensor * acc,
     GError ** error);
 
+/* acc = acc / divisor elementwise over n floats: with cascade_accumulate
+ * (scale 1) this is mmdetection's sum(stage logits) / num_stages, rounded
+ * as torch rounds it */
+gboolean cascade_divide (CascadeCtx * ctx, const CascadeTensor * acc,
+    gsize n, gfloat divisor, GError ** error);
+
 /* row-wise softmax of in [rows, cols] into out (may alias) */
 gboolean cascade_softmax_rows (CascadeCtx * ctx, const CascadeTensor * in,
     gsize rows, gsize cols, const CascadeTensor * out, GError ** error);
@@ -28,7 +34,12 @@ gboolean cascade_softmax_rows (CascadeCtx * ctx, const CascadeTensor * in,
  * FALSE), per-class NMS with IoU > iou_thr suppressing, sorted by
  * descending score, the first max_det kept.  boxes [n, 4] class-agnostic,
  * scores [n, num_classes + 1].  Writes out_boxes [max_det, 4], out_scores
- * [max_det], out_labels [max_det] (i32) and *count. */
+ * [max_det], out_labels [max_det] (i32) and *count.
+ * As mmcv's batched_nms, boxes are moved by class * (max coordinate + 1)
+ * before the IoU; exactly tied scores keep ascending (row * num_classes +
+ * class) order.  Two host round trips: the candidate count, then *count.
+ * Entries past *count are 0 (labels -1), or untouched when no candidate
+ * passes score_thr. */
 gboolean cascade_multiclass_nms (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeTensor * boxes, const CascadeTensor * scores, gsize n,
     guint num_classes, gfloat score_thr, gfloat iou_thr, guint max_det,
