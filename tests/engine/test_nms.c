@@ -10,51 +10,6 @@
 static CascadeCtx *ctx;
 static CascadeArena *arena;
 
-/* ---- inputs ---------------------------------------------------------- */
-
-/* Boxes in clusters (many overlaps near any threshold), a few degenerate
- * (zero width or height), scores on a grid of 1/64 (many exact ties). */
-static void
-make_boxes (GRand * r, gsize n, guint clusters, gfloat * boxes,
-    gfloat * scores)
-{
-  gfloat *cx = g_new (gfloat, clusters), *cy = g_new (gfloat, clusters);
-  gsize i;
-  guint c;
-  for (c = 0; c < clusters; c++) {
-    cx[c] = (gfloat) g_rand_double_range (r, 20, 380);
-    cy[c] = (gfloat) g_rand_double_range (r, 20, 280);
-  }
-  for (i = 0; i < n; i++) {
-    guint k = g_rand_int_range (r, 0, clusters);
-    gfloat w = (gfloat) g_rand_double_range (r, 8, 60);
-    gfloat h = (gfloat) g_rand_double_range (r, 8, 60);
-    gfloat x = cx[k] + (gfloat) g_rand_double_range (r, -6, 6);
-    gfloat y = cy[k] + (gfloat) g_rand_double_range (r, -6, 6);
-    boxes[i * 4 + 0] = MAX (x - w / 2, 0.0f);
-    boxes[i * 4 + 1] = MAX (y - h / 2, 0.0f);
-    boxes[i * 4 + 2] = x + w / 2;
-    boxes[i * 4 + 3] = y + h / 2;
-    switch (g_rand_int_range (r, 0, 40)) {
-      case 0:
-        boxes[i * 4 + 2] = boxes[i * 4 + 0];    /* zero width */
-        break;
-      case 1:
-        boxes[i * 4 + 3] = boxes[i * 4 + 1];    /* zero height */
-        break;
-      case 2:
-        if (i > 0)              /* an exact duplicate */
-          memcpy (boxes + i * 4, boxes + (i - 1) * 4, 4 * sizeof (gfloat));
-        break;
-      default:
-        break;
-    }
-    scores[i] = (gfloat) g_rand_int_range (r, 0, 64) / 64.0f;
-  }
-  g_free (cx);
-  g_free (cy);
-}
-
 static void
 check_batched (gsize n, guint groups_n, guint clusters, gfloat thr,
     guint max_keep, gboolean with_excluded, guint seed)
