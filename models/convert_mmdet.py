@@ -158,25 +158,41 @@ def load_checkpoint(path):
             f.seek(0, io.SEEK_END)
             size = f.tell()
     except OSError as e:
-        raise ConvertError(f'cannot read {path}: {e.strerror}')
+        raise ConvertError(f'cannot read the file: {e.strerror}')
     if size == 0:
-        raise ConvertError(f'{path} is empty, not a PyTorch checkpoint')
+        raise ConvertError('the file is empty, not a PyTorch checkpoint')
     is_zip = head.startswith(b'PK\x03\x04')
     is_legacy = head[:1] == b'\x80' and len(head) > 1 and head[1] in (2, 3, 4, 5)
     if not (is_zip or is_legacy):
         raise ConvertError(
-            f'{path} is not a PyTorch checkpoint (neither a torch zip '
+            'not a PyTorch checkpoint (neither a torch zip '
             'archive nor a legacy torch pickle)')
     import torch
     _RestrictedUnpickler.allowed = _allowed_globals()
+    ser = torch.serialization
     try:
-        obj = torch.load(path, map_location='cpu',
-                         pickle_module=_RestrictedPickleModule)
+        # torch.load(pickle_module=...) is not enough: Debian's torch 1.13
+        # replaces any pickle_module by pickle unless weights_only is set,
+        # and weights_only refuses the objects real checkpoints hold
+        # (mmengine's message hub, numpy values).  So call torch's loaders
+        # with our restricted unpickler ourselves.
+        if hasattr(ser, '_load') and hasattr(ser, '_legacy_load') and \
+                hasattr(ser, '_open_zipfile_reader'):
+            with open(path, 'rb') as f:
+                if is_zip:
+                    with ser._open_zipfile_reader(f) as zf:
+                        obj = ser._load(zf, 'cpu', _RestrictedPickleModule,
+                                        encoding='utf-8')
+                else:
+                    obj = ser._legacy_load(f, 'cpu', _RestrictedPickleModule,
+                                           encoding='utf-8')
+        else:
+            obj = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:   # torch raises RuntimeError, EOFError, ...
         msg = str(e).strip().splitlines()[0] if str(e).strip() else \
             type(e).__name__
         raise ConvertError(
-            f'cannot load {path}: truncated or corrupt PyTorch checkpoint '
+            f'cannot load it: truncated or corrupt PyTorch checkpoint '
             f'({type(e).__name__}: {msg})')
     return obj
 
