@@ -20,6 +20,23 @@
 
 G_BEGIN_DECLS
 
+/* Every engine error is in this domain. */
+#define CASCADE_ERROR (cascade_error_quark ())
+
+typedef enum
+{
+  CASCADE_ERROR_NO_DEVICE,      /* no OpenCL platform/device, or none matches */
+  CASCADE_ERROR_DEVICE,         /* the device lacks a needed feature or memory */
+  CASCADE_ERROR_BUILD,          /* an OpenCL program did not compile */
+  CASCADE_ERROR_CL,             /* an OpenCL call failed */
+  CASCADE_ERROR_BLAS,           /* a CLBlast call failed */
+  CASCADE_ERROR_MODEL,          /* the model file is unreadable or damaged */
+  CASCADE_ERROR_INVALID_ARG,    /* a bad frame, shape or parameter */
+  CASCADE_ERROR_UNSUPPORTED,    /* a format or architecture we do not run */
+} CascadeErrorCode;
+
+GQuark cascade_error_quark (void);
+
 /* 8-bit frame layouts.  Packed formats name their bytes in memory order,
  * as GStreamer's video formats do (BGRx: B at byte 0, x ignored). */
 typedef enum

@@ -4,23 +4,11 @@
 #include <glib.h>
 #include <CL/cl.h>
 
+#include "cascade.h"
+
 G_BEGIN_DECLS
 
-#define CASCADE_ERROR (cascade_error_quark ())
-
-typedef enum
-{
-  CASCADE_ERROR_NO_DEVICE,      /* no OpenCL platform/device, or none matches */
-  CASCADE_ERROR_DEVICE,         /* the device lacks a needed feature or memory */
-  CASCADE_ERROR_BUILD,          /* an OpenCL program did not compile */
-  CASCADE_ERROR_CL,             /* an OpenCL call failed */
-  CASCADE_ERROR_BLAS,           /* a CLBlast call failed */
-  CASCADE_ERROR_MODEL,          /* the model file is unreadable or damaged */
-  CASCADE_ERROR_INVALID_ARG,    /* a bad frame, shape or parameter */
-  CASCADE_ERROR_UNSUPPORTED,    /* a format or architecture we do not run */
-} CascadeErrorCode;
-
-GQuark cascade_error_quark (void);
+/* CASCADE_ERROR and its codes are in cascade.h */
 
 /* "CL_OUT_OF_RESOURCES" etc.; unknown codes give "unknown OpenCL error" */
 const gchar *cascade_cl_status_string (cl_int status);

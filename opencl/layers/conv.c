@@ -1,5 +1,5 @@
-/* gst-cascade: 2-D convolution as im2col + GEMM (through gemm.h), with one
- * epilogue pass for bias + residual + ReLU */
+/* gst-cascade: 2-D convolution as im2col + GEMM (through gemm.h), bias +
+ * residual + ReLU fused into the GEMM's output pass */
 #include "conv.h"
 #include "error.h"
 #include "gemm.h"
@@ -189,32 +189,39 @@ im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
       && cascade_ctx_launch (ctx, k, 3, gws, lws, error);
 }
 
-/* out[n0 + b] = W * B[b] for b < nb, where B[b] = [cin * k * k, ohw] at
- * src + b * src_stride (floats); per group g the GEMM is
- *   [cout/g, ohw] = W_g [cout/g, cin/g*k*k] * B_g [cin/g*k*k, ohw]. */
+/* out[n0 + b] = act (W * B[b] + bias [+ residual[n0 + b]]) for b < nb,
+ * where B[b] = [cin * k * k, ohw] at src + b * src_stride (floats); per
+ * group g the GEMM is
+ *   [cout/g, ohw] = W_g [cout/g, cin/g*k*k] * B_g [cin/g*k*k, ohw]
+ * and the bias, residual and ReLU are applied in the GEMM's output pass. */
 static gboolean
 gemm_images (CascadeCtx * ctx, const CascadeConv * conv, cl_mem src,
     gsize src_off, gsize src_stride, gsize nb, const CascadeTensor * out,
-    gsize n0, gsize ohw, GError ** error)
+    gsize n0, gsize ohw, const CascadeTensor * residual, CascadeAct act,
+    GError ** error)
 {
   gsize g = conv->groups, m = conv->cout / g;
   gsize kk = conv->cin / g * conv->kh * conv->kw;
-  gsize out_stride = conv->cout * ohw, b;
-  CascadeMatrix ma = { conv->weight.mem, conv->weight.offset, kk, FALSE };
-  CascadeMatrix mb = { src, src_off, ohw, FALSE };
-  CascadeMatrix mc = { out->mem, out->offset + n0 * out_stride, ohw, FALSE };
+  gsize out_stride = conv->cout * ohw, b, gi;
 
-  if (g == 1)                   /* one weight matrix for every image */
-    return cascade_gemm_strided_batched (ctx, m, ohw, kk, 1.0f, &ma, 0, &mb,
-        src_stride, 0.0f, &mc, out_stride, nb, error);
-  for (b = 0; b < nb; b++) {
-    CascadeMatrix bb = mb, cb = mc;
-    bb.offset += b * src_stride;
-    cb.offset += b * out_stride;
-    if (!cascade_gemm_strided_batched (ctx, m, ohw, kk, 1.0f, &ma, m * kk,
-            &bb, kk * ohw, 0.0f, &cb, m * ohw, g, error))
-      return FALSE;
-  }
+  for (b = 0; b < nb; b++)
+    for (gi = 0; gi < g; gi++) {
+      gsize o = (n0 + b) * out_stride + gi * m * ohw;
+      CascadeMatrix ma = { conv->weight.mem, conv->weight.offset + gi * m * kk,
+        kk, FALSE
+      };
+      CascadeMatrix mb = { src, src_off + b * src_stride + gi * kk * ohw, ohw,
+        FALSE
+      };
+      CascadeMatrix mc = { out->mem, out->offset + o, ohw, FALSE };
+      CascadeEpilogue epi = { conv->bias.mem, conv->bias.offset + gi * m,
+        residual ? residual->mem : NULL, residual ? residual->offset + o : 0,
+        act == CASCADE_ACT_RELU
+      };
+      if (!cascade_gemm_ex (ctx, m, ohw, kk, 1.0f, &ma, &mb, 0.0f, &mc, &epi,
+              error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -270,9 +277,8 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
       && conv->pad == 0;
   if (direct) {
     /* 1x1 stride 1: the input already is the [cin, h*w] matrix */
-    if (!gemm_images (ctx, conv, in->mem, in->offset, conv->cin * h * w, n,
-            out, 0, ohw, error))
-      return FALSE;
+    return gemm_images (ctx, conv, in->mem, in->offset, conv->cin * h * w, n,
+        out, 0, ohw, residual, act, error);
   } else {
     chunk = MAX (COL_CHUNK_BYTES / (rows * ohw * sizeof (gfloat)), 1);
     chunk = MIN (chunk, n);
@@ -286,14 +292,11 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
       gsize nb = MIN (chunk, n - n0);
       if (!im2col (ctx, conv, in, n0, nb, oh, ow, &col, error)
           || !gemm_images (ctx, conv, col.mem, col.offset, rows * ohw, nb,
-              out, n0, ohw, error))
+              out, n0, ohw, residual, act, error))
         return FALSE;
     }
   }
-  /* one pass over out: + bias, + residual, ReLU (a fused GEMM will absorb
-   * it later) */
-  return cascade_conv_epilogue (ctx, out, &conv->bias, residual, ohw,
-      conv->cout, act, error);
+  return TRUE;
 }
 
 void
