@@ -26,12 +26,17 @@ roi_ceil_div (float a, float b)
   return k;
 }
 
-/* One work item per output element out[r, c, ph, pw] (r < n rois, c < C
- * channels).  rois: n x 4 (x1, y1, x2, y2) at roi_off.  A roi's level is
- * the number of thresholds t1..t3 that (x2 - x1) * (y2 - y1) reaches (the
- * host derives them from mmdetection's floor (log2 (sqrt (area) /
- * finest_scale + 1e-6)); unused levels get +inf).  Level l reads f<l>
- * (C x h<l> x w<l> at off<l>) with spatial scale s<l>. */
+/* channels per work item: the sample positions and weights, computed once,
+ * serve that many channel planes */
+#define ROI_CPB 32
+
+/* One work item per roi r < n, group of ROI_CPB channels and output cell
+ * (ph, pw) of out [n, C, out_size, out_size].  rois: n x 4 (x1, y1, x2,
+ * y2) at roi_off.  A roi's level is the number of thresholds t1..t3 that
+ * (x2 - x1) * (y2 - y1) reaches (the host derives them from mmdetection's
+ * floor (log2 (sqrt (area) / finest_scale + 1e-6)); unused levels get
+ * +inf).  Level l reads f<l> (C x h<l> x w<l> at off<l>) with spatial scale
+ * s<l>.  Each channel's sum runs over the samples in mmcv's order. */
 __kernel void
 cascade_roi_align (__global const float *rois, int roi_off, int n,
     __global float *out, int out_off, int C, int out_size,
@@ -43,20 +48,27 @@ cascade_roi_align (__global const float *rois, int roi_off, int n,
 {
   int gid = get_global_id (0);
   int ss = out_size * out_size;
-  int r, c, ph, pw, rem, height, width, grid_h, grid_w, iy, ix;
+  int groups = (C + ROI_CPB - 1) / ROI_CPB;
+  int r, g, c0, kn, k, ph, pw, rem, height, width, grid_h, grid_w, iy, ix;
   __global const float *rp;
   __global const float *in;
+  __global float *op;
   float x1, y1, x2, y2, area, scale, start_w, start_h, roi_w, roi_h;
-  float bin_w, bin_h, count, sum, pooled;
+  float bin_w, bin_h, count;
+  float acc[ROI_CPB];
+  size_t plane;
 
-  if (gid >= n * C * ss)
+  if (gid >= n * groups * ss)
     return;
-  r = gid / (C * ss);
-  rem = gid - r * C * ss;
-  c = rem / ss;
-  rem -= c * ss;
+  r = gid / (groups * ss);
+  rem = gid - r * groups * ss;
+  g = rem / ss;
+  rem -= g * ss;
   ph = rem / out_size;
   pw = rem - ph * out_size;
+  c0 = g * ROI_CPB;
+  kn = min (ROI_CPB, C - c0);
+  op = out + out_off + ((size_t) r * C + c0) * ss + ph * out_size + pw;
 
   rp = rois + roi_off + 4 * r;
   x1 = rp[0];
@@ -67,7 +79,8 @@ cascade_roi_align (__global const float *rois, int roi_off, int n,
   /* mmdetection: sqrt of a negative area or NaN maps to no level, and the
    * roi's features stay zero */
   if (!(area >= 0.0f)) {
-    out[out_off + gid] = 0.0f;
+    for (k = 0; k < kn; k++)
+      op[k * ss] = 0.0f;
     return;
   }
   if (area >= t3) {
@@ -91,7 +104,8 @@ cascade_roi_align (__global const float *rois, int roi_off, int n,
     width = w0;
     scale = s0;
   }
-  in += (size_t) c *height * width;
+  plane = (size_t) height * width;
+  in += c0 * plane;
 
   /* aligned: shift by half a pixel, no minimum roi size */
   start_w = x1 * scale - 0.5f;
@@ -104,7 +118,8 @@ cascade_roi_align (__global const float *rois, int roi_off, int n,
   grid_w = roi_ceil_div (roi_w, (float) out_size);
   count = (float) max (grid_h * grid_w, 1);
 
-  sum = 0.0f;
+  for (k = 0; k < ROI_CPB; k++)
+    acc[k] = 0.0f;
   for (iy = 0; iy < grid_h; iy++) {
     float y = start_h + (float) ph * bin_h +
         ((float) iy + 0.5f) * bin_h / (float) grid_h;
@@ -126,8 +141,9 @@ cascade_roi_align (__global const float *rois, int roi_off, int n,
     for (ix = 0; ix < grid_w; ix++) {
       float x = start_w + (float) pw * bin_w +
           ((float) ix + 0.5f) * bin_w / (float) grid_w;
-      int x_low, x_high;
-      float lx, hx, val;
+      int x_low, x_high, p1, p2, p3, p4;
+      float lx, hx, w1, w2, w3, w4;
+      __global const float *src;
       if (x < -1.0f || x > (float) width)
         continue;
       if (x <= 0.0f)
@@ -141,13 +157,22 @@ cascade_roi_align (__global const float *rois, int roi_off, int n,
       }
       lx = x - (float) x_low;
       hx = 1.0f - lx;
-      val = (hy * hx) * in[y_low * width + x_low]
-          + (hy * lx) * in[y_low * width + x_high]
-          + (ly * hx) * in[y_high * width + x_low]
-          + (ly * lx) * in[y_high * width + x_high];
-      sum += val;
+      w1 = hy * hx;
+      w2 = hy * lx;
+      w3 = ly * hx;
+      w4 = ly * lx;
+      p1 = y_low * width + x_low;
+      p2 = y_low * width + x_high;
+      p3 = y_high * width + x_low;
+      p4 = y_high * width + x_high;
+      src = in;
+      for (k = 0; k < ROI_CPB; k++) {
+        if (k < kn)
+          acc[k] += w1 * src[p1] + w2 * src[p2] + w3 * src[p3] + w4 * src[p4];
+        src += plane;
+      }
     }
   }
-  pooled = sum / count;
-  out[out_off + gid] = pooled;
+  for (k = 0; k < kn; k++)
+    op[k * ss] = acc[k] / count;
 }

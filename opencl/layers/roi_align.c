@@ -7,6 +7,9 @@
 #include <math.h>
 #include <string.h>
 
+/* channels per work item, as ROI_CPB in kernels/roi.cl */
+#define ROI_CPB 32
+
 /* mmdetection's map_roi_levels in float32 as torch computes it:
  * floor (log2 (sqrt (area) / finest_scale + 1e-6)), not yet clamped. */
 static gint
@@ -62,7 +65,7 @@ cascade_roi_align (CascadeCtx * ctx, guint num_levels,
     const CascadeTensor * rois, gsize n, guint out_size,
     const CascadeTensor * out, GError ** error)
 {
-  gsize channels, total, l;
+  gsize channels, total, items, l;
   gfloat t[CASCADE_ROI_MAX_LEVELS - 1];
   cl_kernel k;
   CascadeArgs a;
@@ -87,6 +90,8 @@ cascade_roi_align (CascadeCtx * ctx, guint num_levels,
   if (n == 0)
     return TRUE;
   total = n * channels * out_size * out_size;
+  /* work items: one per roi, output cell and group of ROI_CPB channels */
+  items = n * ((channels + ROI_CPB - 1) / ROI_CPB) * out_size * out_size;
   if (channels == 0 || n > G_MAXINT / (channels * out_size * out_size)) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
         "roi_align: %" G_GSIZE_FORMAT " rois x %" G_GSIZE_FORMAT
@@ -138,5 +143,5 @@ cascade_roi_align (CascadeCtx * ctx, guint num_levels,
     cascade_arg_float (&a, (gfloat) (1.0 / stride));
   }
   return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, k, 1, &total, CASCADE_SHAPE (64), error);
+      && cascade_ctx_launch (ctx, k, 1, &items, CASCADE_SHAPE (64), error);
 }
