@@ -119,6 +119,90 @@ cascade_sort_merge (__global ulong * keys, uint chunk, uint k,
     keys[base + t] = s[t];
 }
 
+/* ---- top-k by radix select -------------------------------------------
+ * The k-th smallest key K is found 8 bits at a time from the top (state:
+ * prefix, mask, rank still to find); then the keys < K and enough keys ==
+ * K are gathered (in any order) for a small sort.  hist: 256 bins, then
+ * the two gather counters. */
+
+__kernel void
+cascade_topk_init (__global ulong * state, __global int *hist, uint k)
+{
+  uint i = get_global_id (0);
+  if (i < 258)
+    hist[i] = 0;
+  if (i == 0) {
+    state[0] = 0;
+    state[1] = 0;
+    state[2] = k;
+  }
+}
+
+__kernel void
+cascade_topk_hist (__global const ulong * keys, uint n,
+    __global const ulong * state, uint shift, __global int *hist,
+    __local int *lh)
+{
+  uint lid = get_local_id (0), ls = get_local_size (0), i;
+  ulong prefix = state[0], mask = state[1];
+  for (i = lid; i < 256; i += ls)
+    lh[i] = 0;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (i = get_global_id (0); i < n; i += get_global_size (0)) {
+    ulong key = keys[i];
+    if ((key & mask) == prefix)
+      atomic_inc (&lh[(uint) (key >> shift) & 255]);
+  }
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (i = lid; i < 256; i += ls)
+    if (lh[i])
+      atomic_add (&hist[i], lh[i]);
+}
+
+/* one work-item: the bin holding the wanted rank; clears the bins */
+__kernel void
+cascade_topk_select (__global ulong * state, uint shift, __global int *hist)
+{
+  ulong rem, cum = 0;
+  uint b;
+  if (get_global_id (0) != 0)
+    return;
+  rem = state[2];
+  for (b = 0; b < 255; b++) {
+    ulong h = (ulong) hist[b];
+    if (cum + h >= rem)
+      break;
+    cum += h;
+  }
+  state[0] |= (ulong) b << shift;
+  state[1] |= 0xffUL << shift;
+  state[2] = rem - cum;
+  for (b = 0; b < 256; b++)
+    hist[b] = 0;
+}
+
+/* out[0, k) = the keys < K, then state[2] keys == K */
+__kernel void
+cascade_topk_gather (__global const ulong * keys, uint n,
+    __global const ulong * state, uint k, __global int *hist,
+    __global ulong * out)
+{
+  uint i = get_global_id (0);
+  ulong key, kth, rem;
+  if (i >= n)
+    return;
+  key = keys[i];
+  kth = state[0];
+  rem = state[2];
+  if (key < kth) {
+    out[atomic_inc (&hist[256])] = key;
+  } else if (key == kth) {
+    uint t = (uint) atomic_inc (&hist[257]);
+    if (t < rem)
+      out[k - (uint) rem + t] = key;
+  }
+}
+
 /* ---- key construction ------------------------------------------------ */
 
 /* keys[i] = value for off <= i < n */

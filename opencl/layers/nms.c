@@ -11,8 +11,9 @@
  *      (never O(n^2) over all groups together);
  *   4. a greedy scan per segment (one work-item each) marks the kept boxes
  *      and counts them;
- *   5. the kept keys without their group, sorted again: descending score
- *      over all groups; the first max_keep are written out;
+ *   5. the kept keys without their group: the best max_keep of them by
+ *      descending score over all groups (radix select + a small sort) are
+ *      written out;
  *   6. the count is read back: the only host round trip. */
 #include "nms.h"
 #include "error.h"
@@ -122,6 +123,96 @@ cascade_sort_u64 (CascadeCtx * ctx, cl_mem keys, gsize n_pad,
   return TRUE;
 }
 
+static gboolean
+fill_keys (CascadeCtx * ctx, cl_mem keys, gsize from, gsize to,
+    GError ** error)
+{
+  cl_kernel k;
+  CascadeArgs a;
+  gsize n = to - from;
+  cl_ulong inv = CASCADE_KEY_INVALID;
+  if (to <= from)
+    return TRUE;
+  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_keys_fill", error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, keys);
+  cascade_arg_int (&a, (gint) from);
+  cascade_arg_int (&a, (gint) to);
+  cascade_arg (&a, sizeof (inv), &inv);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
+}
+
+gboolean
+cascade_topk_u64 (CascadeCtx * ctx, CascadeArena * arena, cl_mem keys,
+    gsize n, gsize k, cl_mem out, GError ** error)
+{
+  CascadeTensor state, hist;
+  cl_kernel ki, kh, ks, kg;
+  CascadeArgs a;
+  gsize k_pad = cascade_next_pow2 (k), lws, gws, one = 1, init = 258;
+  gint shift;
+
+  g_return_val_if_fail (k < n && n <= G_MAXUINT32, FALSE);
+  if (k == 0)
+    return TRUE;
+  if (!cascade_arena_tensor (arena, "topk.state", &state, CASCADE_DTYPE_I32,
+          1, CASCADE_SHAPE (6), error)
+      || !cascade_arena_tensor (arena, "topk.hist", &hist, CASCADE_DTYPE_I32,
+          1, CASCADE_SHAPE (258), error))
+    return FALSE;
+  if (!(ki = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_init", error))
+      || !(kh = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_hist", error))
+      || !(ks = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_select",
+              error))
+      || !(kg = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_gather",
+              error)))
+    return FALSE;
+  a = cascade_args (ki);
+  cascade_arg_mem (&a, state.mem);
+  cascade_arg_mem (&a, hist.mem);
+  cascade_arg_int (&a, (gint) k);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, ki, 1, &init, NULL, error))
+    return FALSE;
+  /* a few work-groups per compute unit, each looping over the keys */
+  lws = kernel_wg (ctx, kh, WG_MAX);
+  gws = lws * CLAMP (n / (lws * 32), 1,
+      4 * (gsize) cascade_device_compute_units (cascade_ctx_device (ctx)));
+  for (shift = 56; shift >= 0; shift -= 8) {
+    a = cascade_args (kh);
+    cascade_arg_mem (&a, keys);
+    cascade_arg_int (&a, (gint) n);
+    cascade_arg_mem (&a, state.mem);
+    cascade_arg_int (&a, shift);
+    cascade_arg_mem (&a, hist.mem);
+    cascade_arg_local (&a, 256 * sizeof (cl_int));
+    if (!cascade_args_check (&a, error)
+        || !cascade_ctx_launch (ctx, kh, 1, &gws, &lws, error))
+      return FALSE;
+    a = cascade_args (ks);
+    cascade_arg_mem (&a, state.mem);
+    cascade_arg_int (&a, shift);
+    cascade_arg_mem (&a, hist.mem);
+    if (!cascade_args_check (&a, error)
+        || !cascade_ctx_launch (ctx, ks, 1, &one, NULL, error))
+      return FALSE;
+  }
+  if (!fill_keys (ctx, out, k, k_pad, error))
+    return FALSE;
+  a = cascade_args (kg);
+  cascade_arg_mem (&a, keys);
+  cascade_arg_int (&a, (gint) n);
+  cascade_arg_mem (&a, state.mem);
+  cascade_arg_int (&a, (gint) k);
+  cascade_arg_mem (&a, hist.mem);
+  cascade_arg_mem (&a, out);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, kg, 1, &n, NULL, error)
+      && cascade_sort_u64 (ctx, out, k_pad, error);
+}
+
 gboolean
 cascade_nms_counts (CascadeCtx * ctx, CascadeArena * arena,
     CascadeTensor * counts, GError ** error)
@@ -146,7 +237,8 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeNmsJob * job, const CascadeTensor * counts, guint * n_keep,
     GError ** error)
 {
-  CascadeTensor sbox, sarea, seg, keep, mask, removed, mx, dummy;
+  CascadeTensor sbox, sarea, seg, keep, mask, removed, mx, dummy, best;
+  cl_mem out_keys = job->keys;
   cl_kernel k;
   CascadeArgs a;
   gsize n_pad = job->n_pad, words, lws, gws2[2];
@@ -255,9 +347,19 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
   cascade_arg_int (&a, ib);
   cascade_arg_mem (&a, keep.mem);
   if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error)
-      || !cascade_sort_u64 (ctx, job->keys, n_pad, error))
+      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
     return FALSE;
+  if (job->max_keep < n_pad) {
+    /* only the best max_keep are written: a top-k, not a sort */
+    if (!cascade_arena_tensor (arena, "nms.best", &best, CASCADE_DTYPE_I32,
+            1, CASCADE_SHAPE (cascade_next_pow2 (job->max_keep) * 2), error)
+        || !cascade_topk_u64 (ctx, arena, job->keys, n_pad, job->max_keep,
+            best.mem, error))
+      return FALSE;
+    out_keys = best.mem;
+  } else if (!cascade_sort_u64 (ctx, job->keys, n_pad, error)) {
+    return FALSE;
+  }
 
   /* outputs */
   if (job->out_index) {
@@ -283,7 +385,7 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
     if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_output", error)))
       return FALSE;
     a = cascade_args (k);
-    cascade_arg_mem (&a, job->keys);
+    cascade_arg_mem (&a, out_keys);
     cascade_arg_int (&a, ib);
     cascade_arg_mem (&a, counts->mem);
     cascade_arg_int (&a, (gint) job->max_keep);

@@ -47,6 +47,12 @@ guint cascade_nms_index_bits (gsize n);
 gboolean cascade_sort_u64 (CascadeCtx * ctx, cl_mem keys, gsize n_pad,
     GError ** error);
 
+/* The k smallest of n u64 keys (k < n), sorted ascending, into
+ * out [next_pow2 (k)] (the rest CASCADE_KEY_INVALID): a radix select of the
+ * k-th key (8 passes over the keys), a gather and a sort of k keys. */
+gboolean cascade_topk_u64 (CascadeCtx * ctx, CascadeArena * arena,
+    cl_mem keys, gsize n, gsize k, cl_mem out, GError ** error);
+
 /* The arena's 4-int counter buffer of the NMS, zeroed: [0] kept count,
  * [1] error flag (group id out of range), [2] candidate count */
 gboolean cascade_nms_counts (CascadeCtx * ctx, CascadeArena * arena,

@@ -1,6 +1,6 @@
 /* gst-cascade: RPN proposals on the device (kernels/rpn.cl, nms.cl):
- * per level the top nms_pre anchors by sigmoid score (a full key sort,
- * ties by ascending anchor index), decoded and clipped, then one batched
+ * per level the top nms_pre anchors by sigmoid score (radix select of the
+ * keys, ties by ascending anchor index), decoded and clipped, then one batched
  * NMS over all levels with the level as group.  One host round trip: the
  * proposal count. */
 #include "rpn_ops.h"
@@ -52,13 +52,13 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
     guint * count, GError ** error)
 {
   static const gfloat ratios[3] = { 0.5f, 1.0f, 2.0f };
-  CascadeTensor keys, lkeys, cand, counts;
+  CascadeTensor keys, lkeys, lsel, cand, counts;
   CascadeNmsJob job = { 0 };
   cl_kernel kk, kd, kf;
   CascadeArgs a;
   gsize first[CASCADE_RPN_MAX_LEVELS], take[CASCADE_RPN_MAX_LEVELS];
   gboolean sorted[CASCADE_RPN_MAX_LEVELS];
-  gsize total = 0, max_take = 0, max_lpad = 1, n_pad;
+  gsize total = 0, max_take = 0, max_n = 1, n_pad;
   guint l, ib;
   gfloat max_ratio = (gfloat) fabs (log (16.0 / 1000.0));
 
@@ -94,11 +94,11 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
     total += take[l];
     max_take = MAX (max_take, take[l]);
     if (sorted[l])
-      max_lpad = MAX (max_lpad, cascade_next_pow2 (n));
+      max_n = MAX (max_n, n);
   }
   if (total == 0 || params->max_per_img == 0)
     return TRUE;
-  if (total >= ((gsize) 1 << 28) || max_lpad > G_MAXUINT32) {
+  if (total >= ((gsize) 1 << 28) || max_n >= ((gsize) 1 << 31)) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
         "cascade_rpn_proposals: feature maps too large");
     return FALSE;
@@ -109,7 +109,11 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
   if (!cascade_arena_tensor (arena, "rpn.keys", &keys, CASCADE_DTYPE_I32, 1,
           CASCADE_SHAPE (n_pad * 2), error)
       || !cascade_arena_tensor (arena, "rpn.level_keys", &lkeys,
-          CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (max_lpad * 2), error)
+          CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (max_n * 2), error)
+      || !cascade_arena_tensor (arena, "rpn.level_best", &lsel,
+          CASCADE_DTYPE_I32, 1,
+          CASCADE_SHAPE (cascade_next_pow2 (MAX (params->nms_pre, 1)) * 2),
+          error)
       || !cascade_arena_tensor (arena, "rpn.candidates", &cand,
           CASCADE_DTYPE_F32, 2, CASCADE_SHAPE (total, 4), error)
       || !cascade_nms_counts (ctx, arena, &counts, error))
@@ -141,16 +145,17 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
     if (take[l] == 0)
       continue;
     if (sorted[l]) {
-      gsize lpad = cascade_next_pow2 (3 * (gsize) h * w);
+      gsize n = 3 * (gsize) h * w;
       a = cascade_args (kk);
       cascade_arg_mem (&a, cls[l].mem);
       cascade_arg_int (&a, (gint) cls[l].offset);
       cascade_arg_int (&a, (gint) (h * w));
-      cascade_arg_int (&a, (gint) lpad);
+      cascade_arg_int (&a, (gint) n);
       cascade_arg_mem (&a, lkeys.mem);
       if (!cascade_args_check (&a, error)
-          || !cascade_ctx_launch (ctx, kk, 1, &lpad, NULL, error)
-          || !cascade_sort_u64 (ctx, lkeys.mem, lpad, error))
+          || !cascade_ctx_launch (ctx, kk, 1, &n, NULL, error)
+          || !cascade_topk_u64 (ctx, arena, lkeys.mem, n, take[l], lsel.mem,
+              error))
         return FALSE;
     }
     a = cascade_args (kd);
@@ -162,7 +167,7 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
     cascade_arg_int (&a, (gint) w);
     cascade_arg_int (&a, (gint) params->strides[l]);
     cascade_arg_int (&a, sorted[l]);
-    cascade_arg_mem (&a, lkeys.mem);
+    cascade_arg_mem (&a, lsel.mem);
     cascade_arg_int (&a, (gint) take[l]);
     cascade_arg (&a, sizeof (b0), &b0);
     cascade_arg (&a, sizeof (b1), &b1);
