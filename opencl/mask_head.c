@@ -115,7 +115,7 @@ cascade_mask_head_forward (CascadeMaskHead * head, CascadeCtx * ctx,
         || !cascade_conv_forward (ctx, arena, &st->logits, &up, NULL,
             CASCADE_ACT_NONE, &logits, error)
         || !cascade_mask_merge (ctx, &logits, labels, n, head->num_classes, m,
-            1.0f / num_stages, s == 0, probs, error))
+            1.0f, s == 0, probs, error))
       return FALSE;
     if (cap) {
       gchar name[48];
@@ -124,7 +124,9 @@ cascade_mask_head_forward (CascadeMaskHead * head, CascadeCtx * ctx,
         return FALSE;
     }
   }
-  return cascade_capture_put (cap, ctx, "mask.merged_probs_28x28", probs,
+  /* mmdetection's mean: the sum of the sigmoids, divided */
+  return cascade_mask_merge_finish (ctx, probs, n, m, num_stages, error)
+      && cascade_capture_put (cap, ctx, "mask.merged_probs_28x28", probs,
       error);
 }
 
