@@ -3,6 +3,24 @@
  * one by one, as PyTorch does. */
 #pragma OPENCL FP_CONTRACT OFF
 
+/* float division rounded correctly on any device: OpenCL C allows 2.5 ulp
+ * for float `/` (PoCL is exact, GPUs often are not); the double quotient
+ * of two floats rounded to float is the correctly rounded float quotient */
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+inline float
+div_rn (float a, float b)
+{
+  return (float) ((double) a / (double) b);
+}
+#else
+inline float
+div_rn (float a, float b)
+{
+  return a / b;
+}
+#endif
+
 /* mmdetection's delta2bbox (means 0, stds std, dw/dh clamped to
  * max_ratio, clipped to [0, max_w] x [0, max_h]) of row i; out may alias
  * rois */
@@ -59,7 +77,7 @@ cascade_divide (__global float *acc, uint aoff, uint n, float divisor)
   uint i = get_global_id (0);
   if (i >= n)
     return;
-  acc[aoff + i] = acc[aoff + i] / divisor;
+  acc[aoff + i] = div_rn (acc[aoff + i], divisor);
 }
 
 /* torch.softmax over each row: e = exp(x - max), then e * (1 / sum e);
@@ -83,7 +101,7 @@ cascade_softmax_rows (__global const float *in, uint ioff, uint rows,
     y[c] = e;
     sum += e;
   }
-  inv = 1.0f / sum;
+  inv = div_rn (1.0f, sum);
   for (c = 0; c < cols; c++)
     y[c] = y[c] * inv;
 }

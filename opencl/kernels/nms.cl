@@ -12,6 +12,24 @@
  * PyTorch's (and mmcv's) float32 code. */
 #pragma OPENCL FP_CONTRACT OFF
 
+/* float division rounded correctly on any device: OpenCL C allows 2.5 ulp
+ * for float `/` (PoCL is exact, GPUs often are not); the double quotient
+ * of two floats rounded to float is the correctly rounded float quotient */
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+inline float
+div_rn (float a, float b)
+{
+  return (float) ((double) a / (double) b);
+}
+#else
+inline float
+div_rn (float a, float b)
+{
+  return a / b;
+}
+#endif
+
 #define KEY_INVALID 0xffffffffffffffffUL
 
 inline uint
@@ -374,7 +392,7 @@ cascade_nms_mask (__global const ulong * keys, uint n_pad, uint words,
     float xx2 = fmin (a.z, b.z), yy2 = fmin (a.w, b.w);
     float iw = fmax (0.0f, xx2 - xx1), ih = fmax (0.0f, yy2 - yy1);
     float inter = iw * ih;
-    float ovr = inter / (aa + sarea[j] - inter);
+    float ovr = div_rn (inter, aa + sarea[j] - inter);
     if (ovr > thr)
       bits |= 1UL << (j - base);
   }

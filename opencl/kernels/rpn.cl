@@ -4,6 +4,24 @@
  * one, as PyTorch does. */
 #pragma OPENCL FP_CONTRACT OFF
 
+/* float division rounded correctly on any device: OpenCL C allows 2.5 ulp
+ * for float `/` (PoCL is exact, GPUs often are not); the double quotient
+ * of two floats rounded to float is the correctly rounded float quotient */
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+inline float
+div_rn (float a, float b)
+{
+  return (float) ((double) a / (double) b);
+}
+#else
+inline float
+div_rn (float a, float b)
+{
+  return a / b;
+}
+#endif
+
 #define KEY_INVALID 0xffffffffffffffffUL
 
 inline uint
@@ -17,7 +35,7 @@ score_ord (float s)
 inline float
 sigmoid (float x)
 {
-  return 1.0f / (1.0f + exp (-x));
+  return div_rn (1.0f, 1.0f + exp (-x));
 }
 
 /* Level keys for the top-k: anchor t = (y * W + x) * 3 + a scores

@@ -154,9 +154,14 @@ cascade_topk_u64 (CascadeCtx * ctx, CascadeArena * arena, cl_mem keys,
   gsize k_pad = cascade_next_pow2 (k), lws, gws, one = 1, init = 258;
   gint shift;
 
-  g_return_val_if_fail (k < n && n <= G_MAXUINT32, FALSE);
   if (k == 0)
     return TRUE;
+  if (k >= n || n > G_MAXUINT32) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "cascade_topk_u64: k = %" G_GSIZE_FORMAT " of n = %" G_GSIZE_FORMAT,
+        k, n);
+    return FALSE;
+  }
   if (!cascade_arena_tensor (arena, "topk.state", &state, CASCADE_DTYPE_I32,
           1, CASCADE_SHAPE (6), error)
       || !cascade_arena_tensor (arena, "topk.hist", &hist, CASCADE_DTYPE_I32,
