@@ -162,7 +162,7 @@ def load_checkpoint(path):
     if size == 0:
         raise ConvertError('the file is empty, not a PyTorch checkpoint')
     is_zip = head.startswith(b'PK\x03\x04')
-    is_legacy = head[:1] == b'\x80' and len(head) > 1 and head[1] in (2, 3, 4, 5)
+    is_legacy = len(head) > 1 and head[0] == 0x80 and head[1] in (2, 3, 4, 5)
     if not (is_zip or is_legacy):
         raise ConvertError(
             'not a PyTorch checkpoint (neither a torch zip '
@@ -640,7 +640,8 @@ def infer_arch(sd):
         w = _shape(sd, 'backbone.layer1.0.conv2.weight')
         if len(w) != 4 or w[2:] != (3, 3) or w[1] == 0 or w[0] % w[1]:
             raise ConvertError(f'backbone.layer1.0.conv2.weight has shape '
-                               f'{list(w)}, expected [width, width/groups, 3, 3]')
+                               f'{list(w)}, expected '
+                               '[width, width/groups, 3, 3]')
         width = w[0]
         groups = width // w[1]
         if groups > 1:
@@ -817,9 +818,12 @@ def check_tensors(sd, a):
     import torch
     E = expected_tensors(a)
     missing = [k for k in E if k not in sd]
+    # ignored: BN counters, and the data preprocessor's mean/std buffers
+    # (non-persistent in mmengine, but harmless if a checkpoint has them)
     unexpected = [k for k in sd if k not in E and not (
         k.endswith('.num_batches_tracked') and
-        k[:-len('num_batches_tracked')] + 'running_mean' in E)]
+        k[:-len('num_batches_tracked')] + 'running_mean' in E) and
+        not k.startswith('data_preprocessor.')]
     wrong = [f'{k}: {list(sd[k].shape)}, expected {list(E[k])}'
              for k in E if k in sd and tuple(sd[k].shape) != E[k]]
     problems = []

@@ -70,7 +70,8 @@ class StateBuilder:
             self.w(name + '.bias', cout)
 
     def bn(self, name, c):
-        self.sd[name + '.weight'] = 1.0 + torch.randn(c, generator=self.g) * 0.1
+        self.sd[name + '.weight'] = \
+            1.0 + torch.randn(c, generator=self.g) * 0.1
         self.w(name + '.bias', c)
         self.w(name + '.running_mean', c)
         self.sd[name + '.running_var'] = 0.5 + torch.rand(c, generator=self.g)
