@@ -616,10 +616,12 @@ box_pixels (const GstCascadeObject * o, gdouble sx, gdouble sy, gint fw,
   if (!(x2 >= x1) || !(y2 >= y1) || x2 < 0 || y2 < 0 || x1 >= fw
       || y1 >= fh)
     return FALSE;
-  *l = (gint) MAX (x1, -1.0);
-  *t = (gint) MAX (y1, -1.0);
-  *r = (gint) MIN (x2, (gdouble) fw);
-  *b = (gint) MIN (y2, (gdouble) fh);
+  /* edges beyond the frame stay beyond it (the lines are clipped, not
+   * moved), but within int range */
+  *l = (gint) MAX (x1, -2.0 * MAX_LINE_WIDTH);
+  *t = (gint) MAX (y1, -2.0 * MAX_LINE_WIDTH);
+  *r = (gint) MIN (x2, (gdouble) fw + 2 * MAX_LINE_WIDTH);
+  *b = (gint) MIN (y2, (gdouble) fh + 2 * MAX_LINE_WIDTH);
   return TRUE;
 }
 
@@ -691,7 +693,7 @@ get_label (GstCascadeOverlay * self, const gchar * text)
   g_object_unref (layout);
 
   g_hash_table_insert (self->labels, g_strdup (text), bm);
-  GST_LOG_OBJECT (self, "rendered label '%s': %dx%d", text, bm->width,
+  GST_DEBUG_OBJECT (self, "rendered label '%s': %dx%d", text, bm->width,
       bm->height);
   return bm;
 }
