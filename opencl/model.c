@@ -1417,9 +1417,13 @@ cascade_model_load (const gchar * path, GError ** error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+  /* a FIFO would block in open(), a device map nothing useful */
+  if (g_file_test (path, G_FILE_TEST_EXISTS)
+      && !g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_MODEL,
-        "%s: cannot read the model file: it is a directory", path);
+        "%s: cannot read the model file: it is %s", path,
+        g_file_test (path, G_FILE_TEST_IS_DIR) ? "a directory"
+        : "not a regular file");
     return NULL;
   }
   mf = g_mapped_file_new (path, FALSE, &ferr);

@@ -727,6 +727,13 @@ test_files (void)
   g_clear_error (&err);
   g_rmdir (dir);
   g_free (dir);
+
+  if (g_file_test ("/dev/null", G_FILE_TEST_EXISTS)) {
+    g_assert_null (cascade_model_load ("/dev/null", &err));
+    g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_MODEL);
+    g_assert_nonnull (strstr (err->message, "not a regular file"));
+    g_clear_error (&err);
+  }
 }
 
 /* ------------------------------------------------------------------------

@@ -1,0 +1,81 @@
+/* libFuzzer harness of the model loader: parses the input as a whole model
+ * file (cascade_model_load_from_bytes: no disk I/O), then reads back every
+ * tensor of a file that loads.  Built only with -Dfuzz=true (clang); see
+ * README.md.  Any crash, sanitizer report, GLib warning/critical or error
+ * outside the CASCADE_ERROR domain without the file name is a bug. */
+#include "model-private.h"
+#include "error.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL |
+      G_LOG_LEVEL_WARNING);
+  return 0;
+}
+
+static void
+read_all (const CascadeModel * m)
+{
+  gchar **names = cascade_model_tensor_names (m);
+  gchar *desc;
+  guint i;
+
+  for (i = 0; names[i]; i++) {
+    GError *err = NULL;
+    gsize shape[8], other[8];
+    guint ndim;
+    gfloat *v;
+
+    if (!cascade_model_shape (m, names[i], &ndim, shape))
+      abort ();
+    v = cascade_model_read_f32 (m, names[i], ndim, shape, &err);
+    if (!v) {
+      /* only the ignored non-float tensors cannot be read */
+      if (!g_error_matches (err, CASCADE_ERROR, CASCADE_ERROR_UNSUPPORTED))
+        abort ();
+      g_clear_error (&err);
+    }
+    g_free (v);
+    /* a wrong shape is an error, never a read */
+    memcpy (other, shape, sizeof other);
+    other[0] += 1;
+    if (cascade_model_read_f32 (m, names[i], MAX (ndim, 1), other, &err))
+      abort ();
+    g_clear_error (&err);
+  }
+  g_strfreev (names);
+  desc = cascade_model_describe (m);
+  g_free (desc);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
+{
+  /* a copy of exactly `size` bytes, so that ASan sees any read past it */
+  GBytes *bytes = g_bytes_new (data, size);
+  GError *err = NULL;
+  CascadeModel *m = cascade_model_load_from_bytes (bytes, "fuzz.safetensors",
+      &err);
+
+  if (m) {
+    if (err)
+      abort ();
+    read_all (m);
+    cascade_model_free (m);
+  } else {
+    if (!err || err->domain != CASCADE_ERROR
+        || !g_str_has_prefix (err->message, "fuzz.safetensors: "))
+      abort ();
+    g_error_free (err);
+  }
+  g_bytes_unref (bytes);
+  return 0;
+}
