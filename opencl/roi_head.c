@@ -149,8 +149,7 @@ cascade_roi_head_forward (CascadeRoiHead * head, CascadeCtx * ctx,
     }
   }
   /* mmdetection: sum of the stages' logits / number of stages, softmax */
-  if (!cascade_accumulate (ctx, &acc, (gsize) n * k1, 1.0f / num_stages, TRUE,
-          &acc, error)
+  if (!cascade_divide (ctx, &acc, (gsize) n * k1, (gfloat) num_stages, error)
       || !cascade_softmax_rows (ctx, &acc, n, k1, scores, error))
     return FALSE;
   if (cap && !(cascade_capture_put (cap, ctx, "final.cls_score_mean_logits",
