@@ -4,7 +4,8 @@ gst-cascade model files (models/FORMAT.md) and near-misses.  Standard library
 only; the tensor layout is mmdetection's Cascade (Mask) R-CNN, written here
 independently of the loader.
 
-usage: python3 make_seeds.py [OUTDIR]   (default: corpus/ next to this file)
+usage: python3 make_seeds.py [OUTDIR]   (default: corpus/ next to this file;
+the headers alone go to OUTDIR-header/, the seeds of fuzz_model_header)
 """
 import json
 import os
@@ -161,10 +162,17 @@ def main():
         'plain-safetensors': safetensors([('a', [4]), ('b', [])], None),
         'empty-header': struct.pack('<Q', 2) + b'{}',
     }
+    # the headers alone, for fuzz_model_header (its data: 64 KiB of zeros)
+    hout = out.rstrip('/') + '-header'
+    os.makedirs(hout, exist_ok=True)
     for name, data in seeds.items():
         with open(os.path.join(out, name + '.safetensors'), 'wb') as f:
             f.write(data)
-        print(f'{name}: {len(data)} bytes')
+        n = struct.unpack('<Q', data[:8])[0]
+        assert len(data) - 8 - n <= 64 * 1024
+        with open(os.path.join(hout, name + '.json'), 'wb') as f:
+            f.write(data[8:8 + n])
+        print(f'{name}: {len(data)} bytes, header {n}')
 
 
 if __name__ == '__main__':
