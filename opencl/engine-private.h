@@ -46,6 +46,16 @@ CascadeResult *cascade_engine_run_input (CascadeEngine * engine,
     const CascadeDetectParams * params, CascadeCapture * cap,
     CascadeTimings * timings, GError ** error);
 
+/* The mask heads alone, on given detections: boxes [n, 4] in network-input
+ * coordinates and labels [n], with the features of a preprocessed input as
+ * in cascade_engine_run_input; writes the merged 28x28 probabilities
+ * [n, 28, 28].  (The masks are very sensitive to the box coordinates, so
+ * tests check the heads on the reference's own boxes.) */
+gboolean cascade_engine_mask_probs (CascadeEngine * engine,
+    const gfloat * input, const CascadeResizeInfo * info,
+    const gfloat * boxes, const gint * labels, guint n, gfloat * probs,
+    GError ** error);
+
 /* number of device buffer allocations so far (steady state: constant) */
 guint cascade_engine_allocations (const CascadeEngine * engine);
 

@@ -268,6 +268,13 @@ run_network (CascadeEngine * e, const CascadeTensor * input,
     }
     t0 = g_get_monotonic_time ();
   }
+  /* mmdetection rescales a box-only model's boxes (multiplying by
+   * 1 / scale_factor) before the NMS, and a mask model's after the masks
+   * (dividing by scale_factor): the NMS sees different coordinates */
+  if (!e->arch->with_mask && !cascade_scale_boxes (e->ctx, &boxes, n_prop,
+          (gfloat) (1.0 / info->scale_x), (gfloat) (1.0 / info->scale_y),
+          error))
+    goto failed;
   if (!cascade_arena_tensor (e->arena, "det.boxes", &dboxes,
           CASCADE_DTYPE_F32, 2, CASCADE_SHAPE (max_det, 4), error)
       || !cascade_arena_tensor (e->arena, "det.scores", &dscores,
@@ -310,8 +317,9 @@ run_network (CascadeEngine * e, const CascadeTensor * input,
   r->n = n_det;
   r->dets = g_new (CascadeDetection, n_det);
   for (i = 0; i < n_det; i++) {
-    /* mmdetection rescales with a float32 division by scale_factor */
-    const gfloat sx = (gfloat) info->scale_x, sy = (gfloat) info->scale_y;
+    /* mask models: mmdetection's float32 division by scale_factor */
+    const gfloat sx = e->arch->with_mask ? (gfloat) info->scale_x : 1.0f;
+    const gfloat sy = e->arch->with_mask ? (gfloat) info->scale_y : 1.0f;
     CascadeDetection *d = &r->dets[i];
     d->x1 = hb[4 * i] / sx;
     d->y1 = hb[4 * i + 1] / sy;
@@ -319,7 +327,15 @@ run_network (CascadeEngine * e, const CascadeTensor * input,
     d->y2 = hb[4 * i + 3] / sy;
     d->score = hs[i];
     d->class_id = hl[i];
+    if (cap) {
+      hb[4 * i] = d->x1;
+      hb[4 * i + 1] = d->y1;
+      hb[4 * i + 2] = d->x2;
+      hb[4 * i + 3] = d->y2;
+    }
   }
+  cascade_capture_put_host (cap, "det.bboxes", hb, 2, CASCADE_SHAPE (n_det,
+          4));
   g_free (hb);
   g_free (hs);
   g_free (hl);
@@ -401,6 +417,35 @@ cascade_engine_run_input (CascadeEngine * e, const gfloat * host,
     return NULL;
   return run_network (e, &input, info, p, cap, t, g_get_monotonic_time (),
       error);
+}
+
+gboolean
+cascade_engine_mask_probs (CascadeEngine * e, const gfloat * host,
+    const CascadeResizeInfo * info, const gfloat * boxes,
+    const gint * labels, guint n, gfloat * probs, GError ** error)
+{
+  CascadeTensor input, c[4], feats[5], tb, tl, out;
+  if (!e->arch->with_mask || n == 0) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "No masks to compute (model %s masks, %u boxes)",
+        e->arch->with_mask ? "with" : "without", n);
+    return FALSE;
+  }
+  return cascade_arena_tensor (e->arena, "input", &input, CASCADE_DTYPE_F32,
+      4, CASCADE_SHAPE (1, 3, info->pad_h, info->pad_w), error)
+      && cascade_tensor_write (e->ctx, &input, host, error)
+      && cascade_backbone_forward (&e->backbone, e->ctx, e->arena, &input, c,
+      error)
+      && cascade_fpn_forward (&e->fpn, e->ctx, e->arena, c, feats, error)
+      && cascade_arena_tensor (e->arena, "det.boxes", &tb, CASCADE_DTYPE_F32,
+      2, CASCADE_SHAPE (n, 4), error)
+      && cascade_arena_tensor (e->arena, "det.labels", &tl, CASCADE_DTYPE_I32,
+      1, CASCADE_SHAPE (n), error)
+      && cascade_tensor_write (e->ctx, &tb, boxes, error)
+      && cascade_tensor_write (e->ctx, &tl, labels, error)
+      && cascade_mask_head_forward (&e->mask, e->ctx, e->arena, feats, &tb,
+      &tl, n, e->mask.num_stages, NULL, &out, error)
+      && cascade_tensor_read (e->ctx, &out, probs, error);
 }
 
 guint

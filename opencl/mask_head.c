@@ -27,7 +27,7 @@ cascade_mask_head_init (CascadeMaskHead * head, CascadeCtx * ctx,
     const gsize ushape[4] = { a->mask_channels, a->mask_channels, 2, 2 };
     gfloat *uw = NULL, *ub = NULL;
     gboolean ok;
-    m->num_convs = a->mask_num_convs;
+    m->num_convs = MIN (a->mask_num_convs, CASCADE_MAX_MASK_CONVS);
     for (i = 0; i < m->num_convs; i++) {
       n = g_strdup_printf ("roi_head.mask_head.%u.convs.%u.conv", s, i);
       ok = cascade_load_conv (&m->convs[i], ctx, model, n,
@@ -65,7 +65,7 @@ cascade_mask_head_clear (CascadeMaskHead * head)
   guint s, i;
   for (s = 0; s < 3; s++) {
     CascadeMaskStage *m = &head->stages[s];
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < CASCADE_MAX_MASK_CONVS; i++)
       cascade_conv_clear (&m->convs[i]);
     cascade_deconv_clear (&m->up);
     cascade_conv_clear (&m->logits);

@@ -123,10 +123,12 @@ gdouble cascade_roi_head_flops (const CascadeRoiHead * head, guint n,
 
 /* --- mask heads (mask_head.c) --- */
 
+#define CASCADE_MAX_MASK_CONVS 16   /* the loader's limit */
+
 typedef struct
 {
   guint num_convs;
-  CascadeConv convs[4];
+  CascadeConv convs[CASCADE_MAX_MASK_CONVS];
   CascadeDeconv up;
   CascadeConv logits;
 } CascadeMaskStage;

@@ -105,3 +105,19 @@ cascade_softmax_rows (__global const float *in, uint ioff, uint rows,
   for (c = 0; c < cols; c++)
     y[c] = y[c] * inv;
 }
+
+/* boxes[i] *= (fx, fy, fx, fy): mmdetection's rescale of box-only models,
+ * boxes * (1 / scale_factor) in float32, before the NMS */
+__kernel void
+cascade_scale_boxes (__global float *boxes, int off, int n, float fx,
+    float fy)
+{
+  int i = get_global_id (0);
+  if (i >= n)
+    return;
+  boxes += off + 4 * i;
+  boxes[0] = boxes[0] * fx;
+  boxes[1] = boxes[1] * fy;
+  boxes[2] = boxes[2] * fx;
+  boxes[3] = boxes[3] * fy;
+}

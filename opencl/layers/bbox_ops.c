@@ -56,6 +56,27 @@ cascade_delta2bbox (CascadeCtx * ctx, const CascadeTensor * rois,
 }
 
 gboolean
+cascade_scale_boxes (CascadeCtx * ctx, const CascadeTensor * boxes, gsize n,
+    gfloat fx, gfloat fy, GError ** error)
+{
+  cl_kernel k;
+  CascadeArgs a;
+  if (n == 0)
+    return TRUE;
+  if (!check_numel (boxes, n * 4, "cascade_scale_boxes", "boxes", error)
+      || !(k = cascade_ctx_kernel (ctx, "bbox", "cascade_scale_boxes", error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, boxes->mem);
+  cascade_arg_int (&a, (gint) boxes->offset);
+  cascade_arg_int (&a, (gint) n);
+  cascade_arg_float (&a, fx);
+  cascade_arg_float (&a, fy);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
+}
+
+gboolean
 cascade_accumulate (CascadeCtx * ctx, const CascadeTensor * logits,
     gsize n, gfloat scale, gboolean first, const CascadeTensor * acc,
     GError ** error)

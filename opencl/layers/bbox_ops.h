@@ -13,6 +13,12 @@ gboolean cascade_delta2bbox (CascadeCtx * ctx, const CascadeTensor * rois,
     const CascadeTensor * deltas, gsize n, const gfloat stds[4],
     gfloat max_w, gfloat max_h, const CascadeTensor * out, GError ** error);
 
+/* boxes [n, 4] *= (fx, fy, fx, fy) in float32 (mmdetection rescales the
+ * boxes of box-only models this way, with f = 1 / scale_factor, before the
+ * NMS) */
+gboolean cascade_scale_boxes (CascadeCtx * ctx, const CascadeTensor * boxes,
+    gsize n, gfloat fx, gfloat fy, GError ** error);
+
 /* acc = (first ? 0 : acc) + scale * logits, elementwise over n floats */
 gboolean cascade_accumulate (CascadeCtx * ctx, const CascadeTensor * logits,
     gsize n, gfloat scale, gboolean first, const CascadeTensor * acc,
