@@ -21,11 +21,17 @@ fixed background (frames for the sample clip).
 
 CLI:
   scenes.py --seed 1 -n 200 --out DIR     writes DIR/NNNNNN.ppm + DIR/annotations.json
+  scenes.py --clip OUT.webm [--seed 3] [--frames 40]
+      the sample clip: 480x320 moving shapes at 10 fps, VP8 in WebM,
+      encoded by gst-launch-1.0 (rawvideoparse ! videoconvert ! vp8enc !
+      webmmux)
 """
 import argparse
 import json
 import math
 import os
+import subprocess
+import tempfile
 
 import numpy as np
 
@@ -230,8 +236,9 @@ def background(rng, h, w):
 # --------------------------------------------------------------------------
 # scenes
 # --------------------------------------------------------------------------
-def _random_object(rng, h, w):
-    kind = CLASSES[int(rng.integers(0, len(CLASSES)))]
+def _random_object(rng, h, w, kind=None):
+    k = CLASSES[int(rng.integers(0, len(CLASSES)))]
+    kind = kind or k
     dmin, dmax = 12.0, min(h, w) / 2.0
     d = math.exp(rng.uniform(math.log(dmin), math.log(dmax)))
     r = d / 2.0
@@ -315,12 +322,15 @@ def coco_dataset(seed, n, first_id=1):
 
 def render_sequence(seed, n_frames, width=480, height=320, n_objects=7):
     """Moving shapes (constant velocity, spin, bouncing at the borders) on
-    a fixed background.  -> list of (uint8 RGB frame, instances)."""
+    a fixed background, classes in turn (all five when n_objects >= 5).
+    -> list of (uint8 RGB frame, instances)."""
     rng = np.random.default_rng(seed)
     bg = background(rng, height, width)
     objs = []
-    for _ in range(n_objects):
-        o = _random_object(rng, height, width)
+    kinds = [CLASSES[i % len(CLASSES)] for i in range(n_objects)]
+    rng.shuffle(kinds)          # every class present (n_objects >= 5)
+    for kind in kinds:
+        o = _random_object(rng, height, width, kind)
         o['r'] = min(o['r'] * 1.5, min(width, height) / 4.0)
         o['r'] = max(o['r'], 12.0)
         o['cx'] = rng.uniform(o['r'], width - o['r'])
@@ -349,12 +359,39 @@ def write_ppm(path, rgb):
         f.write(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes())
 
 
+def write_clip(path, seed=3, n_frames=40, width=480, height=320, fps=10):
+    """Encodes render_sequence() frames as VP8/WebM with gst-launch-1.0."""
+    frames = render_sequence(seed, n_frames, width, height)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = os.path.join(tmp, 'frames.rgb')
+        with open(raw, 'wb') as f:
+            for img, _ in frames:
+                f.write(np.ascontiguousarray(img).tobytes())
+        subprocess.run(
+            ['gst-launch-1.0', '-q', 'filesrc', 'location=' + raw, '!',
+             'rawvideoparse', 'format=rgb', 'width=%d' % width,
+             'height=%d' % height, 'framerate=%d/1' % fps, '!',
+             'videoconvert', '!', 'video/x-raw,format=I420', '!',
+             'vp8enc', 'deadline=0', 'cpu-used=0', 'target-bitrate=1500000',
+             'keyframe-max-dist=20', '!', 'webmmux', '!',
+             'filesink', 'location=' + path], check=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--seed', type=int, default=None)
     ap.add_argument('-n', type=int, default=200)
-    ap.add_argument('--out', required=True)
+    ap.add_argument('--out')
+    ap.add_argument('--clip', metavar='OUT.webm')
+    ap.add_argument('--frames', type=int, default=40)
     a = ap.parse_args()
+    if a.clip:
+        write_clip(a.clip, 3 if a.seed is None else a.seed, a.frames)
+        print('%d frames -> %s' % (a.frames, a.clip))
+        return
+    if not a.out:
+        ap.error('--out or --clip is required')
+    a.seed = 1 if a.seed is None else a.seed
     os.makedirs(a.out, exist_ok=True)
     images, coco = coco_dataset(a.seed, a.n)
     for img, info in zip(images, coco['images']):
