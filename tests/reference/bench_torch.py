@@ -2,7 +2,7 @@
 """PyTorch (CPU) timing of the reference Cascade (Mask) R-CNN, per stage.
 
   bench_torch.py MODEL IMAGE [-n N] [--threads 2] [--channels-last]
-                 [--test-scale W H]
+                 [--blas-fc] [--test-scale W H]
 
 MODEL: gst-cascade .safetensors (or mmdet .pth); IMAGE: PNG/JPEG or PPM.
 Runs the reference (tests/reference/cascade_ref.py) once to warm up, then N
@@ -17,6 +17,10 @@ normalise, pad), backbone, fpn, rpn (head convs, top-k, decode, NMS),
 stage1..stageK (RoIAlign + box head + refinement), mask_heads (RoIAlign +
 the mask heads + merge; mask models), postprocess (detection NMS, rescale,
 mask pasting), and total (median of the per-run totals).
+
+The fully connected layers run through oneDNN (as the convolutions do):
+Debian's torch is built with the generic reference BLAS, which F.linear
+would use (about 10x slower); --blas-fc measures that path instead.
 """
 import argparse
 import os
@@ -37,6 +41,8 @@ def main(argv=None):
     ap.add_argument('-n', type=int, default=5, help='timed runs')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--channels-last', action='store_true')
+    ap.add_argument('--blas-fc', action='store_true',
+                    help='F.linear (the build\'s BLAS) for the fc layers')
     ap.add_argument('--test-scale', nargs=2, type=int, metavar=('W', 'H'))
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -44,6 +50,8 @@ def main(argv=None):
     ref = cr.CascadeReference(weights, cfg)
     if a.channels_last:
         ref.use_channels_last()
+    if not a.blas_fc:
+        ref.use_fast_fc()
     img = cr.load_image_bgr(a.image)
 
     runs = []
@@ -79,9 +87,12 @@ def main(argv=None):
     order = [k for k in order if k != 'postprocess'] + ['postprocess']
     m = res['img_meta']
     print('model %s image %s input %dx%d threads %d runs %d channels_last %d'
-          ' dets %d' % (os.path.basename(a.model), os.path.basename(a.image),
-                        m['img_shape'][1], m['img_shape'][0], a.threads, a.n,
-                        int(a.channels_last), res['det.scores'].shape[0]))
+          ' fc %s dets %d' % (os.path.basename(a.model),
+                              os.path.basename(a.image), m['img_shape'][1],
+                              m['img_shape'][0], a.threads, a.n,
+                              int(a.channels_last),
+                              'blas' if a.blas_fc else 'onednn',
+                              res['det.scores'].shape[0]))
     tot_flop = 0.0
     for k in order:
         ms = statistics.median(r[k][0] for r in per_run) * 1e3
