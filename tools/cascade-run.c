@@ -11,6 +11,7 @@
 static gchar *device, *capture_path, *input_tensor, *input_size;
 static gdouble score_thr = -1;
 static gboolean no_masks;
+static gint num_stages;
 
 static GOptionEntry entries[] = {
   {"device", 'd', 0, G_OPTION_ARG_STRING, &device, "OpenCL device spec",
@@ -26,6 +27,8 @@ static GOptionEntry entries[] = {
       "Score threshold (default: the model's, 0.05)", "T"},
   {"no-masks", 0, 0, G_OPTION_ARG_NONE, &no_masks, "Skip the mask heads",
       NULL},
+  {"num-stages", 'n', 0, G_OPTION_ARG_INT, &num_stages,
+      "Cascade stages used, 1..3 (default: all)", "N"},
   {NULL}
 };
 
@@ -81,6 +84,8 @@ main (int argc, char **argv)
     p.score_threshold = score_thr;
   if (no_masks)
     p.masks = FALSE;
+  if (num_stages > 0)
+    p.num_stages = num_stages;
   if (capture_path)
     cap = cascade_capture_new ();
   if (input_tensor) {
