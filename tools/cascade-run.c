@@ -7,11 +7,13 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static gchar *device, *capture_path, *input_tensor, *input_size;
 static gdouble score_thr = -1;
 static gboolean no_masks;
 static gint num_stages;
+static gchar *mask_boxes;
 
 static GOptionEntry entries[] = {
   {"device", 'd', 0, G_OPTION_ARG_STRING, &device, "OpenCL device spec",
@@ -27,6 +29,10 @@ static GOptionEntry entries[] = {
       "Score threshold (default: the model's, 0.05)", "T"},
   {"no-masks", 0, 0, G_OPTION_ARG_NONE, &no_masks, "Skip the mask heads",
       NULL},
+  {"mask-boxes", 0, 0, G_OPTION_ARG_FILENAME, &mask_boxes,
+      "With --input-tensor and --capture: also run the mask heads alone on "
+        "these detections (raw float32 rows x1,y1,x2,y2,label in network "
+        "input coordinates) and capture mask.given_boxes_probs", "FILE"},
   {"num-stages", 'n', 0, G_OPTION_ARG_INT, &num_stages,
       "Cascade stages used, 1..3 (default: all)", "N"},
   {NULL}
@@ -105,6 +111,37 @@ main (int argc, char **argv)
     }
     r = cascade_engine_run_input (e, (const gfloat *) data, &info, &p, cap,
         NULL, &err);
+    if (r && mask_boxes && cap) {
+      gchar *rows;
+      gsize nb, k;
+      guint nd;
+      gfloat *boxes, *probs;
+      gint *labels;
+      if (!g_file_get_contents (mask_boxes, &rows, &nb, &err)) {
+        g_printerr ("%s\n", err->message);
+        return 1;
+      }
+      nd = nb / (5 * sizeof (gfloat));
+      boxes = g_new (gfloat, 4 * nd + 1);
+      labels = g_new (gint, nd + 1);
+      probs = g_new (gfloat, (gsize) nd * 784 + 1);
+      for (k = 0; k < nd; k++) {
+        const gfloat *row = (const gfloat *) rows + 5 * k;
+        memcpy (boxes + 4 * k, row, 4 * sizeof (gfloat));
+        labels[k] = (gint) row[4];
+      }
+      if (!cascade_engine_mask_probs (e, (const gfloat *) data, &info, boxes,
+              labels, nd, probs, &err)) {
+        g_printerr ("%s\n", err->message);
+        return 1;
+      }
+      cascade_capture_put_host (cap, "mask.given_boxes_probs", probs, 3,
+          CASCADE_SHAPE (nd, 28, 28));
+      g_free (rows);
+      g_free (boxes);
+      g_free (labels);
+      g_free (probs);
+    }
     g_free (data);
   } else {
     r = cascade_engine_detect_full (e, &frame, &p, cap, NULL, &err);
