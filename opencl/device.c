@@ -8,6 +8,9 @@
 
 #define MIN_GLOBAL_MEM (512u << 20)
 #define MIN_MAX_ALLOC (128u << 20)
+/* raises the memory the engine asks of a device, in MiB (for tests of the
+ * refusal, and for users who want to keep small devices out) */
+#define MIN_MEM_ENV "CASCADE_DEVICE_MIN_MEM_MB"
 #define BUILD_OPTIONS "-cl-std=CL1.2"
 
 struct _CascadeDevice
@@ -211,6 +214,24 @@ not_found:
   return NULL;
 }
 
+/* the memory requirement, checked on every open (it may be raised) */
+static gboolean
+check_memory (CascadeDevice * dev, GError ** error)
+{
+  const gchar *env = g_getenv (MIN_MEM_ENV);
+  guint64 need = MIN_GLOBAL_MEM >> 20, v;
+  if (env && g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT32, &v, NULL))
+    need = MAX (need, v);
+  if ((dev->global_mem >> 20) >= need && dev->max_alloc >= MIN_MAX_ALLOC)
+    return TRUE;
+  g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_DEVICE,
+      "OpenCL device %s has %" G_GUINT64_FORMAT " MiB of memory (largest "
+      "buffer %" G_GUINT64_FORMAT " MiB); at least %" G_GUINT64_FORMAT
+      " MiB (%u MiB) are needed", dev->name, dev->global_mem >> 20,
+      dev->max_alloc >> 20, need, MIN_MAX_ALLOC >> 20);
+  return FALSE;
+}
+
 /* refuses devices that cannot run the engine */
 static gboolean
 check_device (CascadeDevice * dev, GError ** error)
@@ -244,15 +265,8 @@ check_device (CascadeDevice * dev, GError ** error)
   } else if (!compiler) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_DEVICE,
         "OpenCL device %s has no kernel compiler", dev->name);
-  } else if (dev->global_mem < MIN_GLOBAL_MEM
-      || dev->max_alloc < MIN_MAX_ALLOC) {
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_DEVICE,
-        "OpenCL device %s has %" G_GUINT64_FORMAT " MiB of memory (largest "
-        "buffer %" G_GUINT64_FORMAT " MiB); at least %u MiB (%u MiB) are "
-        "needed", dev->name, dev->global_mem >> 20, dev->max_alloc >> 20,
-        MIN_GLOBAL_MEM >> 20, MIN_MAX_ALLOC >> 20);
   } else {
-    ok = TRUE;
+    ok = check_memory (dev, error);
   }
   g_free (version);
   g_free (ext);
@@ -283,7 +297,8 @@ cascade_device_open (const gchar * spec, GError ** error)
   for (l = registry; l; l = l->next) {
     CascadeDevice *d = l->data;
     if (d->device == e->device) {
-      dev = cascade_device_ref (d);
+      if (check_memory (d, error))
+        dev = cascade_device_ref (d);
       goto out;
     }
   }

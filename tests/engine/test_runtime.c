@@ -75,6 +75,14 @@ test_device_pick (void)
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_NO_DEVICE);
   g_clear_error (&err);
 
+  /* a device without enough memory is refused, with the figures */
+  g_setenv ("CASCADE_DEVICE_MIN_MEM_MB", "100000000", TRUE);
+  g_assert_null (cascade_device_open ("0", &err));
+  g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_DEVICE);
+  g_assert_nonnull (strstr (err->message, "100000000 MiB"));
+  g_clear_error (&err);
+  g_unsetenv ("CASCADE_DEVICE_MIN_MEM_MB");
+
   /* the environment variable wins over the caller's spec */
   g_setenv (CASCADE_DEVICE_ENV, "no-such-device-env", TRUE);
   g_assert_null (cascade_device_open ("0", &err));
