@@ -28,7 +28,8 @@ Library:  coco_ap(gt, dets, iou_type='bbox'|'segm') -> {'AP', 'AP50', 'AP75'}
 
 CLI (the demo model's figures; see models/DEMO.md):
   evaluate.py --model models/demo.safetensors -n 200 --seed 1000 \\
-      [--torch] [--engine build/tools/cascade-run] [--stages]
+      [--torch] [--engine build/tools/cascade-run] [--stages 1,2,3]
+      [--gst [-m M]]   (GST_PLUGIN_PATH=build/gst)
 """
 import argparse
 import json
@@ -222,6 +223,41 @@ def run_engine(tool, model, ppms, num_stages=None, score_thr=0.05):
     return out
 
 
+def run_gst(model, images, tmp, num_stages=None, score_thr=0.05):
+    """A real pipeline per image: raw RGB bytes -> rawvideoparse ->
+    cascadedetect -> cascadejson -> file (GST_PLUGIN_PATH must reach the
+    cascade plugin)."""
+    out = []
+    for iid, img in images:
+        h, w = img.shape[:2]
+        raw = os.path.join(tmp, '%06d.rgb' % iid)
+        js = os.path.join(tmp, '%06d.jsonl' % iid)
+        stride = (w * 3 + 3) // 4 * 4     # GStreamer's default RGB stride
+        rows = np.zeros((h, stride), dtype=np.uint8)
+        rows[:, :w * 3] = img.reshape(h, w * 3)
+        with open(raw, 'wb') as f:
+            f.write(rows.tobytes())
+        cmd = ['gst-launch-1.0', '-q', 'filesrc', 'location=' + raw,
+               'blocksize=%d' % (h * stride), '!', 'rawvideoparse',
+               'format=rgb', 'width=%d' % w, 'height=%d' % h,
+               'framerate=1/1', '!', 'cascadedetect', 'model=' + model,
+               'score-threshold=%g' % score_thr]
+        if num_stages:
+            cmd.append('num-stages=%d' % num_stages)
+        cmd += ['!', 'cascadejson', '!', 'filesink', 'location=' + js]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        with open(js) as f:
+            frame = json.loads(f.readline())
+        obj = {'detections': [{'label': o['label_id'], 'score': o['score'],
+                               'box': o['box'], 'mask': o['mask']}
+                              if 'mask' in o else
+                              {'label': o['label_id'], 'score': o['score'],
+                               'box': o['box']} for o in frame['objects']]}
+        out += dets_from_json(obj, iid)
+        os.remove(raw)
+    return out
+
+
 def fmt(r):
     return 'AP %.3f  AP50 %.3f  AP75 %.3f' % (r['AP'], r['AP50'], r['AP75'])
 
@@ -236,8 +272,14 @@ def main():
                     help='evaluate through tests/reference/cascade_ref.py')
     ap.add_argument('--engine', metavar='CASCADE_RUN',
                     help='evaluate through this cascade-run binary')
-    ap.add_argument('--stages', action='store_true',
-                    help='also box AP with 1 and 2 stages')
+    ap.add_argument('--gst', action='store_true',
+                    help='evaluate through a GStreamer pipeline '
+                         '(cascadedetect ! cascadejson; set GST_PLUGIN_PATH)')
+    ap.add_argument('-m', type=int, default=0,
+                    help='with --gst: only the first M images (0: all)')
+    ap.add_argument('--stages', default='3',
+                    help='comma-separated numbers of cascade stages to '
+                         'evaluate (box AP for each; mask AP with 3)')
     ap.add_argument('--save', metavar='DIR',
                     help='write the images, annotations and detections here')
     ap.add_argument('--json', metavar='FILE', help='write the figures here')
@@ -255,21 +297,33 @@ def main():
         json.dump(gt, f)
     print('%d images, %d instances' % (len(images), len(gt['annotations'])))
     figures = {}
-    stage_list = [1, 2, 3] if a.stages else [3]
-    for name, enabled in (('torch', a.torch), ('engine', bool(a.engine))):
+    stage_list = [int(x) for x in a.stages.split(',')]
+    for name, enabled in (('torch', a.torch), ('engine', bool(a.engine)),
+                          ('gst', a.gst)):
         if not enabled:
             continue
         for ns in stage_list:
             t0 = time.time()
             if name == 'torch':
                 dets = run_torch(a.model, list(zip(ids, images)), ns)
-            else:
+            elif name == 'engine':
                 dets = run_engine(a.engine, a.model, ppms, ns)
+            else:
+                sub = list(zip(ids, images))[:a.m or None]
+                dets = run_gst(os.path.abspath(a.model), sub, tmp, ns)
             el = time.time() - t0
             key = '%s/stages%d' % (name, ns)
-            r = {'bbox': coco_ap(gt, dets, 'bbox')}
+            g = gt
+            if name == 'gst' and a.m:
+                keep = set(ids[:a.m])
+                g = dict(gt, images=[im for im in gt['images']
+                                     if im['id'] in keep],
+                         annotations=[x for x in gt['annotations']
+                                      if x['image_id'] in keep])
+                key += '/first%d' % a.m
+            r = {'bbox': coco_ap(g, dets, 'bbox')}
             if ns == 3:
-                r['segm'] = coco_ap(gt, dets, 'segm')
+                r['segm'] = coco_ap(g, dets, 'segm')
                 with open(os.path.join(tmp, 'dets-%s.json' % name), 'w') as f:
                     json.dump(dets, f)
             r['seconds'] = el
@@ -277,7 +331,7 @@ def main():
             print('%-15s box  %s' % (key, fmt(r['bbox'])), flush=True)
             if 'segm' in r:
                 print('%-15s mask %s' % (key, fmt(r['segm'])), flush=True)
-            print('%-15s %.1f s for %d images' % (key, el, len(images)),
+            print('%-15s %.1f s for %d images' % (key, el, len(g['images'])),
                   flush=True)
     if a.json:
         with open(a.json, 'w') as f:
