@@ -12,6 +12,7 @@
  * refusal, and for users who want to keep small devices out) */
 #define MIN_MEM_ENV "CASCADE_DEVICE_MIN_MEM_MB"
 #define BUILD_OPTIONS "-cl-std=CL1.2"
+#define COMMON_PROGRAM "common"
 
 struct _CascadeDevice
 {
@@ -482,6 +483,16 @@ cascade_device_program (CascadeDevice * dev, const gchar * name,
   src = kernel_source (name, error);
   if (!src)
     goto out;
+  if (strcmp (name, COMMON_PROGRAM) != 0) {
+    /* the shared helpers go in front of every program */
+    gchar *common = kernel_source (COMMON_PROGRAM, error), *both;
+    if (!common)
+      goto out;
+    both = g_strconcat (common, "\n#line 1\n", src, NULL);
+    g_free (common);
+    g_free (src);
+    src = both;
+  }
   prog = clCreateProgramWithSource (dev->context, 1, (const char **) &src,
       NULL, &st);
   if (!cascade_cl_check (st, "clCreateProgramWithSource", error)) {

@@ -138,3 +138,16 @@ cascade_clblast_check (gint status, const gchar * what, GError ** error)
       what, cascade_clblast_status_string (status), status);
   return FALSE;
 }
+
+gboolean
+cascade_invalid_arg (GError ** error, const gchar * fmt, ...)
+{
+  va_list ap;
+  gchar *msg;
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error_literal (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG, msg);
+  g_free (msg);
+  return FALSE;
+}

@@ -21,4 +21,9 @@ gboolean cascade_cl_check (cl_int status, const gchar * what, GError ** error);
 gboolean cascade_clblast_check (gint status, const gchar * what,
     GError ** error);
 
+/* Sets CASCADE_ERROR_INVALID_ARG with a printf-style message; returns FALSE
+ * (so that checks read "return cascade_invalid_arg (error, ...)"). */
+gboolean cascade_invalid_arg (GError ** error, const gchar * fmt, ...)
+    G_GNUC_PRINTF (2, 3);
+
 G_END_DECLS

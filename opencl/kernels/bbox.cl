@@ -3,23 +3,7 @@
  * one by one, as PyTorch does. */
 #pragma OPENCL FP_CONTRACT OFF
 
-/* float division rounded correctly on any device: OpenCL C allows 2.5 ulp
- * for float `/` (PoCL is exact, GPUs often are not); the double quotient
- * of two floats rounded to float is the correctly rounded float quotient */
-#ifdef cl_khr_fp64
-#pragma OPENCL EXTENSION cl_khr_fp64 : enable
-inline float
-div_rn (float a, float b)
-{
-  return (float) ((double) a / (double) b);
-}
-#else
-inline float
-div_rn (float a, float b)
-{
-  return a / b;
-}
-#endif
+/* div_rn, KEY_INVALID, score_ord: kernels/common.cl */
 
 /* mmdetection's delta2bbox (means 0, stds std, dw/dh clamped to
  * max_ratio, clipped to [0, max_w] x [0, max_h]) of row i; out may alias

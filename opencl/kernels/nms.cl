@@ -12,32 +12,7 @@
  * PyTorch's (and mmcv's) float32 code. */
 #pragma OPENCL FP_CONTRACT OFF
 
-/* float division rounded correctly on any device: OpenCL C allows 2.5 ulp
- * for float `/` (PoCL is exact, GPUs often are not); the double quotient
- * of two floats rounded to float is the correctly rounded float quotient */
-#ifdef cl_khr_fp64
-#pragma OPENCL EXTENSION cl_khr_fp64 : enable
-inline float
-div_rn (float a, float b)
-{
-  return (float) ((double) a / (double) b);
-}
-#else
-inline float
-div_rn (float a, float b)
-{
-  return a / b;
-}
-#endif
-
-#define KEY_INVALID 0xffffffffffffffffUL
-
-inline uint
-score_ord (float s)
-{
-  uint u = as_uint (s == 0.0f ? 0.0f : s);      /* -0 ties with +0 */
-  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-}
+/* div_rn, KEY_INVALID, score_ord: kernels/common.cl */
 
 inline float
 ord_score (uint o)

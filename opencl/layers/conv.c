@@ -13,22 +13,6 @@
  * size of one image's. */
 #define COL_CHUNK_BYTES (32u << 20)
 
-static gboolean
-invalid (GError ** error, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError ** error, const gchar * fmt, ...)
-{
-  va_list ap;
-  gchar *msg;
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG, msg);
-  g_free (msg);
-  return FALSE;
-}
-
 /* the kernels index with int: every tensor (with its offset) must fit */
 static gboolean
 fits_int (const CascadeTensor * t)
@@ -55,11 +39,11 @@ cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
   memset (conv, 0, sizeof (*conv));
   if (cin == 0 || cout == 0 || k == 0 || stride == 0 || groups == 0
       || cin % groups != 0 || cout % groups != 0 || weight == NULL)
-    return invalid (error, "Invalid convolution: cin %u, cout %u, kernel %u, "
+    return cascade_invalid_arg (error, "Invalid convolution: cin %u, cout %u, kernel %u, "
         "stride %u, groups %u%s", cin, cout, k, stride, groups,
         weight ? "" : ", no weights");
   if ((gsize) cout * (cin / groups) * k * k > (gsize) G_MAXINT)
-    return invalid (error, "Convolution of %u x %u x %u x %u is too large",
+    return cascade_invalid_arg (error, "Convolution of %u x %u x %u x %u is too large",
         cout, cin / groups, k, k);
   conv->cin = cin;
   conv->cout = cout;
@@ -129,7 +113,7 @@ cascade_conv_epilogue (CascadeCtx * ctx, const CascadeTensor * out,
       || (residual && cascade_tensor_numel (residual) != total)
       || !fits_int (out) || !fits_int (bias) || (residual
           && !fits_int (residual)))
-    return invalid (error, "Bias/activation epilogue: bad shapes");
+    return cascade_invalid_arg (error, "Bias/activation epilogue: bad shapes");
   k = cascade_ctx_kernel (ctx, "conv", "cascade_conv_epilogue", error);
   if (!k)
     return FALSE;
@@ -152,9 +136,9 @@ static gboolean
 check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
 {
   if (t->dtype != CASCADE_DTYPE_F32 || t->ndim != 4 || !t->mem)
-    return invalid (error, "Convolution: %s must be a 4-D float tensor", what);
+    return cascade_invalid_arg (error, "Convolution: %s must be a 4-D float tensor", what);
   if (!fits_int (t))
-    return invalid (error, "Convolution: %s is too large", what);
+    return cascade_invalid_arg (error, "Convolution: %s is too large", what);
   return TRUE;
 }
 
@@ -237,7 +221,7 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
 
   /* shapes first: a mismatch is the caller's bug, never a device fault */
   if (!conv->weight.mem)
-    return invalid (error, "Convolution is not initialised");
+    return cascade_invalid_arg (error, "Convolution is not initialised");
   if (!check_f32_4d (in, "input", error) || !check_f32_4d (out, "output",
           error) || (residual && !check_f32_4d (residual, "residual", error)))
     return FALSE;
@@ -245,29 +229,29 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
   h = in->shape[2];
   w = in->shape[3];
   if (in->shape[1] != conv->cin)
-    return invalid (error, "Convolution expects %u input channels, got %"
+    return cascade_invalid_arg (error, "Convolution expects %u input channels, got %"
         G_GSIZE_FORMAT, conv->cin, in->shape[1]);
   cascade_conv_out_size (conv, h, w, &oh, &ow);
   if (h == 0 || w == 0 || oh == 0 || ow == 0)
-    return invalid (error, "Convolution input %" G_GSIZE_FORMAT "x%"
+    return cascade_invalid_arg (error, "Convolution input %" G_GSIZE_FORMAT "x%"
         G_GSIZE_FORMAT " is smaller than its %ux%u kernel (pad %u)", h, w,
         conv->kh, conv->kw, conv->pad);
   if (out->shape[0] != n || out->shape[1] != conv->cout || out->shape[2] != oh
       || out->shape[3] != ow)
-    return invalid (error, "Convolution output must be [%" G_GSIZE_FORMAT
+    return cascade_invalid_arg (error, "Convolution output must be [%" G_GSIZE_FORMAT
         ", %u, %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", n, conv->cout, oh, ow, out->shape[0],
         out->shape[1], out->shape[2], out->shape[3]);
   if (residual && memcmp (residual->shape, out->shape, sizeof (out->shape)))
-    return invalid (error, "Convolution residual must have the output's "
+    return cascade_invalid_arg (error, "Convolution residual must have the output's "
         "shape");
   /* the GEMM overwrites out before the epilogue reads the residual */
   if (overlaps (in, out) || (residual && overlaps (residual, out)))
-    return invalid (error, "Convolution output overlaps its input or "
+    return cascade_invalid_arg (error, "Convolution output overlaps its input or "
         "residual");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
-    return invalid (error, "Unknown activation %d", (int) act);
+    return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
   if (n == 0)
     return TRUE;
 
@@ -283,7 +267,7 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     chunk = MAX (COL_CHUNK_BYTES / (rows * ohw * sizeof (gfloat)), 1);
     chunk = MIN (chunk, n);
     if ((gsize) chunk * rows * ohw > (gsize) G_MAXINT)
-      return invalid (error, "Convolution im2col buffer of %" G_GSIZE_FORMAT
+      return cascade_invalid_arg (error, "Convolution im2col buffer of %" G_GSIZE_FORMAT
           " x %" G_GSIZE_FORMAT " is too large", rows, ohw);
     if (!cascade_arena_tensor (arena, "conv.col", &col, CASCADE_DTYPE_F32, 3,
             CASCADE_SHAPE (chunk, rows, ohw), error))

@@ -10,22 +10,6 @@
 
 #include <string.h>
 
-static gboolean
-invalid (GError ** error, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError ** error, const gchar * fmt, ...)
-{
-  va_list ap;
-  gchar *msg;
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG, msg);
-  g_free (msg);
-  return FALSE;
-}
-
 /* TRUE when the two views share elements of one buffer */
 static gboolean
 overlaps (const CascadeTensor * a, const CascadeTensor * b)
@@ -44,10 +28,10 @@ cascade_deconv_init (CascadeDeconv * d, CascadeCtx * ctx, guint cin,
 
   memset (d, 0, sizeof (*d));
   if (cin == 0 || cout == 0 || !weight)
-    return invalid (error, "Invalid deconvolution: %u -> %u%s", cin, cout,
+    return cascade_invalid_arg (error, "Invalid deconvolution: %u -> %u%s", cin, cout,
         weight ? "" : ", no weights");
   if ((gsize) cin * cout * 4 > (gsize) G_MAXINT)
-    return invalid (error, "Deconvolution %u -> %u is too large", cin, cout);
+    return cascade_invalid_arg (error, "Deconvolution %u -> %u is too large", cin, cout);
   d->cin = cin;
   d->cout = cout;
   /* [cin, cout * 4] (PyTorch) -> [cout * 4, cin]: the GEMM's plain A */
@@ -97,20 +81,20 @@ cascade_deconv_forward (CascadeCtx * ctx, CascadeArena * arena,
   CascadeArgs a;
 
   if (!d->weight.mem)
-    return invalid (error, "Deconvolution is not initialised");
+    return cascade_invalid_arg (error, "Deconvolution is not initialised");
   if (in->dtype != CASCADE_DTYPE_F32 || in->ndim != 4 || !in->mem
       || out->dtype != CASCADE_DTYPE_F32 || out->ndim != 4 || !out->mem)
-    return invalid (error, "Deconvolution: 4-D float tensors expected");
+    return cascade_invalid_arg (error, "Deconvolution: 4-D float tensors expected");
   n = in->shape[0];
   h = in->shape[2];
   w = in->shape[3];
   hw = h * w;
   if (in->shape[1] != d->cin)
-    return invalid (error, "Deconvolution expects %u input channels, got %"
+    return cascade_invalid_arg (error, "Deconvolution expects %u input channels, got %"
         G_GSIZE_FORMAT, d->cin, in->shape[1]);
   if (out->shape[0] != n || out->shape[1] != d->cout
       || out->shape[2] != 2 * h || out->shape[3] != 2 * w)
-    return invalid (error, "Deconvolution output must be [%" G_GSIZE_FORMAT
+    return cascade_invalid_arg (error, "Deconvolution output must be [%" G_GSIZE_FORMAT
         ", %u, %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", n, d->cout, 2 * h, 2 * w, out->shape[0],
@@ -118,11 +102,11 @@ cascade_deconv_forward (CascadeCtx * ctx, CascadeArena * arena,
   total = cascade_tensor_numel (out);
   if (in->offset + cascade_tensor_numel (in) > (gsize) G_MAXINT
       || out->offset + total > (gsize) G_MAXINT)
-    return invalid (error, "Deconvolution: tensors too large");
+    return cascade_invalid_arg (error, "Deconvolution: tensors too large");
   if (overlaps (in, out))
-    return invalid (error, "Deconvolution: output overlaps input");
+    return cascade_invalid_arg (error, "Deconvolution: output overlaps input");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
-    return invalid (error, "Unknown activation %d", (int) act);
+    return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
   if (total == 0)
     return TRUE;
 

@@ -6,22 +6,6 @@
 
 #include <string.h>
 
-static gboolean
-invalid (GError ** error, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError ** error, const gchar * fmt, ...)
-{
-  va_list ap;
-  gchar *msg;
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG, msg);
-  g_free (msg);
-  return FALSE;
-}
-
 /* TRUE when the two views share elements of one buffer */
 static gboolean
 overlaps (const CascadeTensor * a, const CascadeTensor * b)
@@ -39,10 +23,10 @@ cascade_fc_init (CascadeFC * fc, CascadeCtx * ctx, guint in, guint out,
 
   memset (fc, 0, sizeof (*fc));
   if (in == 0 || out == 0 || !weight)
-    return invalid (error, "Invalid fully connected layer: %u -> %u%s", in,
+    return cascade_invalid_arg (error, "Invalid fully connected layer: %u -> %u%s", in,
         out, weight ? "" : ", no weights");
   if ((gsize) in * out > (gsize) G_MAXINT)
-    return invalid (error, "Fully connected layer %u -> %u is too large", in,
+    return cascade_invalid_arg (error, "Fully connected layer %u -> %u is too large", in,
         out);
   fc->in = in;
   fc->out = out;
@@ -85,25 +69,25 @@ cascade_fc_forward (CascadeCtx * ctx, const CascadeFC * fc,
   CascadeMatrix mc = { out->mem, out->offset, fc->out, FALSE };
 
   if (!fc->weight.mem)
-    return invalid (error, "Fully connected layer is not initialised");
+    return cascade_invalid_arg (error, "Fully connected layer is not initialised");
   if (in->dtype != CASCADE_DTYPE_F32 || out->dtype != CASCADE_DTYPE_F32
       || !in->mem || !out->mem)
-    return invalid (error, "Fully connected layer: float tensors expected");
+    return cascade_invalid_arg (error, "Fully connected layer: float tensors expected");
   if (cascade_tensor_numel (in) != n * fc->in)
-    return invalid (error, "Fully connected layer: input holds %"
+    return cascade_invalid_arg (error, "Fully connected layer: input holds %"
         G_GSIZE_FORMAT " floats, expected %" G_GSIZE_FORMAT " rows of %u",
         cascade_tensor_numel (in), n, fc->in);
   if (cascade_tensor_numel (out) != n * fc->out)
-    return invalid (error, "Fully connected layer: output holds %"
+    return cascade_invalid_arg (error, "Fully connected layer: output holds %"
         G_GSIZE_FORMAT " floats, expected %" G_GSIZE_FORMAT " rows of %u",
         cascade_tensor_numel (out), n, fc->out);
   if (in->offset + n * fc->in > (gsize) G_MAXINT
       || out->offset + n * fc->out > (gsize) G_MAXINT)
-    return invalid (error, "Fully connected layer: tensors too large");
+    return cascade_invalid_arg (error, "Fully connected layer: tensors too large");
   if (overlaps (in, out))
-    return invalid (error, "Fully connected layer: output overlaps input");
+    return cascade_invalid_arg (error, "Fully connected layer: output overlaps input");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
-    return invalid (error, "Unknown activation %d", (int) act);
+    return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
   if (n == 0)
     return TRUE;
 

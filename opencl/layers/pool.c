@@ -6,28 +6,12 @@
 #include <string.h>
 
 static gboolean
-invalid (GError ** error, const gchar * fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError ** error, const gchar * fmt, ...)
-{
-  va_list ap;
-  gchar *msg;
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error_literal (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG, msg);
-  g_free (msg);
-  return FALSE;
-}
-
-static gboolean
 check_map (const CascadeTensor * t, const gchar * what, GError ** error)
 {
   if (t->dtype != CASCADE_DTYPE_F32 || t->ndim != 4 || !t->mem)
-    return invalid (error, "%s must be a 4-D float tensor", what);
+    return cascade_invalid_arg (error, "%s must be a 4-D float tensor", what);
   if (t->offset + cascade_tensor_numel (t) > (gsize) G_MAXINT)
-    return invalid (error, "%s is too large", what);
+    return cascade_invalid_arg (error, "%s is too large", what);
   return TRUE;
 }
 
@@ -54,24 +38,24 @@ cascade_maxpool_forward (CascadeCtx * ctx, const CascadeTensor * in,
   /* PyTorch: "pad should be at most half of effective kernel size", so
    * every window holds at least one real element */
   if (k == 0 || stride == 0 || pad > k / 2)
-    return invalid (error, "Invalid max pool: kernel %u, stride %u, pad %u",
+    return cascade_invalid_arg (error, "Invalid max pool: kernel %u, stride %u, pad %u",
         k, stride, pad);
   h = in->shape[2];
   w = in->shape[3];
   if (h + 2 * pad < k || w + 2 * pad < k)
-    return invalid (error, "Max pool input %" G_GSIZE_FORMAT "x%"
+    return cascade_invalid_arg (error, "Max pool input %" G_GSIZE_FORMAT "x%"
         G_GSIZE_FORMAT " is smaller than its %ux%u kernel", h, w, k, k);
   oh = (h + 2 * pad - k) / stride + 1;
   ow = (w + 2 * pad - k) / stride + 1;
   if (out->shape[0] != in->shape[0] || out->shape[1] != in->shape[1]
       || out->shape[2] != oh || out->shape[3] != ow)
-    return invalid (error, "Max pool output must be [%" G_GSIZE_FORMAT ", %"
+    return cascade_invalid_arg (error, "Max pool output must be [%" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", in->shape[0], in->shape[1], oh, ow,
         out->shape[0], out->shape[1], out->shape[2], out->shape[3]);
   if (overlaps (in, out))
-    return invalid (error, "Max pool output overlaps its input");
+    return cascade_invalid_arg (error, "Max pool output overlaps its input");
   total = cascade_tensor_numel (out);
   if (total == 0)
     return TRUE;
@@ -112,14 +96,14 @@ cascade_upsample_add (CascadeCtx * ctx, const CascadeTensor * small,
   bh = big->shape[2];
   bw = big->shape[3];
   if (small->shape[0] != big->shape[0] || small->shape[1] != big->shape[1])
-    return invalid (error, "Upsample-add: source [%" G_GSIZE_FORMAT ", %"
+    return cascade_invalid_arg (error, "Upsample-add: source [%" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT ", ...] and destination [%" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT ", ...] differ in batch or channels",
         small->shape[0], small->shape[1], big->shape[0], big->shape[1]);
   if ((h == 0 || w == 0) && bh * bw != 0)
-    return invalid (error, "Upsample-add: empty source map");
+    return cascade_invalid_arg (error, "Upsample-add: empty source map");
   if (overlaps (small, big))
-    return invalid (error, "Upsample-add: source overlaps destination");
+    return cascade_invalid_arg (error, "Upsample-add: source overlaps destination");
   total = cascade_tensor_numel (big);
   if (total == 0)
     return TRUE;
