@@ -23,6 +23,10 @@ Reproducible: the scenes of iteration i are make_scene([seed, i, k]), and
 torch's generator is seeded.
 
 usage: train_demo.py --out demo.pth [--iters 1500] [--seed 0]
+       [--stop-at N] [--resume CKPT --lr LR]
+The demo model was made in two phases (models/DEMO.md):
+  train_demo.py --out phase1.pth --iters 1600 --stop-at 900
+  train_demo.py --out demo.pth --resume phase1.pth --iters 2400 --lr 1e-3
 """
 import argparse
 import collections
@@ -492,11 +496,24 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument('--save-every', type=int, default=200)
+    ap.add_argument('--stop-at', type=int, default=0,
+                    help='stop at this iteration (the schedule still spans '
+                         '--iters)')
+    ap.add_argument('--resume', metavar='CKPT',
+                    help='start from this checkpoint at its meta iter, '
+                         'with a fresh optimiser and a new schedule: warm-up '
+                         'then cosine from --lr at that iteration to 0 at '
+                         '--iters')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)  # 1: the machine is shared
     torch.manual_seed(a.seed)
-    gen = torch.Generator().manual_seed(a.seed)
     model = CascadeMaskRCNN()
+    start = 0
+    if a.resume:
+        ck = torch.load(a.resume, map_location='cpu')
+        model.load_state_dict(ck['state_dict'])
+        start = int(ck['meta']['iter'])
+    gen = torch.Generator().manual_seed(a.seed * 1000003 + start)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.dim() > 1]
@@ -506,16 +523,16 @@ def main():
                             lr=a.lr)
     budget = a.minutes * 60.0
     t0 = time.time()
-    warm = 100
-    it = 0
+    warm = 100 if start == 0 else 20
+    it = start
     avg = {}
-    while it < a.iters:
+    while it < a.iters and not (a.stop_at and it >= a.stop_at):
         el = time.time() - t0
         if el > budget:
             break
-        frac = it / float(a.iters)
+        frac = (it - start) / float(a.iters - start)
         # linear warm-up, then cosine decay over --iters
-        lr = a.lr * min(1.0, (it + 1) / warm) * \
+        lr = a.lr * min(1.0, (it - start + 1) / warm) * \
             (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g['lr'] = lr
