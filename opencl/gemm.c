@@ -68,6 +68,7 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
   cascade_arg_mem (&args, epi && epi->bias ? epi->bias : c->mem);
   cascade_arg_int (&args, epi && epi->bias ? epi->bias_offset : 0);
   cascade_arg_int (&args, epi && epi->bias ? 1 : 0);
+  cascade_arg_int (&args, epi && epi->bias_per_column ? 1 : 0);
   cascade_arg_mem (&args, epi && epi->residual ? epi->residual : c->mem);
   cascade_arg_int (&args, epi && epi->residual ? epi->residual_offset : 0);
   cascade_arg_int (&args, epi && epi->residual ? 1 : 0);
@@ -96,6 +97,7 @@ epilogue_pass (CascadeCtx * ctx, gsize m, gsize n, const CascadeMatrix * c,
   cascade_arg_mem (&args, epi->bias ? epi->bias : c->mem);
   cascade_arg_int (&args, epi->bias ? epi->bias_offset : 0);
   cascade_arg_int (&args, epi->bias ? 1 : 0);
+  cascade_arg_int (&args, epi->bias_per_column ? 1 : 0);
   cascade_arg_mem (&args, epi->residual ? epi->residual : c->mem);
   cascade_arg_int (&args, epi->residual ? epi->residual_offset : 0);
   cascade_arg_int (&args, epi->residual ? 1 : 0);

@@ -21,12 +21,15 @@ typedef struct
 } CascadeMatrix;
 
 /* What is applied to C after the product, in this order:
- * C = alpha*AB + beta*C + bias[row] + residual; then ReLU.  The CPU kernel
+ * C = alpha*AB + beta*C + bias[row] (or bias[column]) + residual; then
+ * ReLU.  The CPU kernel
  * does it in the GEMM's output pass; with CLBlast it is one extra pass. */
 typedef struct
 {
-  cl_mem bias;                  /* NULL: none; else m floats */
+  cl_mem bias;                  /* NULL: none; else m (or n) floats */
   gsize bias_offset;
+  gboolean bias_per_column;     /* FALSE: one per row (conv channels);
+                                   TRUE: one per column (FC outputs) */
   cl_mem residual;              /* NULL: none; else like C (ld = c->ld) */
   gsize residual_offset;
   gboolean relu;

@@ -35,27 +35,6 @@ cascade_im2col (__global const float *in, int in_off, __global float *col,
   col[col_off + (b * rows + r) * ohw + x] = v;
 }
 
-/* The one pass after the GEMM (which wrote out with beta 0):
- *   out[i] = act (out[i] + bias[(i / inner) % channels] [+ res[i]])
- * in PyTorch's order (conv + bias, then + identity, then ReLU).  flags: bit
- * 0 = add res, bit 1 = ReLU.  1-D over `total` elements. */
-__kernel void
-cascade_conv_epilogue (__global float *out, int out_off,
-    __global const float *bias, int bias_off, __global const float *res,
-    int res_off, int inner, int channels, int total, int flags)
-{
-  int i = get_global_id (0);
-  float v;
-  if (i >= total)
-    return;
-  v = out[out_off + i] + bias[bias_off + (i / inner) % channels];
-  if (flags & 1)
-    v = v + res[res_off + i];
-  if ((flags & 2) && v < 0.0f)  /* NaN passes through, as torch.relu */
-    v = 0.0f;
-  out[out_off + i] = v;
-}
-
 /* 2x2 stride-2 transposed convolution, after the GEMM
  * cols[n, co * 4 + dy * 2 + dx, y * w + x] = sum_ci W[ci, co, dy, dx] *
  * in[n, ci, y, x]:

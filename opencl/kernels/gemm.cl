@@ -7,25 +7,27 @@
 #define TM 8
 #define TN 32
 
-/* C row segment of 32 = epilogue (alpha * (lo, hi)) */
+/* C row segment of 32 = epilogue (alpha * (lo, hi)); the bias of the
+ * segment is (b0, b1) */
 static inline void
 store_row (__global float *cp, __global const float *rp, float16 lo,
-    float16 hi, float alpha, float beta, float bias, int use_res, int relu)
+    float16 hi, float alpha, float beta, float16 b0, float16 b1, int use_res,
+    int relu)
 {
   float16 v0 = alpha * lo, v1 = alpha * hi;
   if (beta != 0.0f) {
     v0 += beta * vload16 (0, cp);
     v1 += beta * vload16 (1, cp);
   }
-  v0 += bias;
-  v1 += bias;
+  v0 += b0;
+  v1 += b1;
   if (use_res) {
     v0 += vload16 (0, rp);
     v1 += vload16 (1, rp);
   }
-  if (relu) {
-    v0 = fmax (v0, 0.0f);
-    v1 = fmax (v1, 0.0f);
+  if (relu) {                   /* NaN passes through, as torch.relu */
+    v0 = select (v0, (float16) 0.0f, v0 < (float16) 0.0f);
+    v1 = select (v1, (float16) 0.0f, v1 < (float16) 0.0f);
   }
   vstore16 (v0, 0, cp);
   vstore16 (v1, 1, cp);
@@ -36,7 +38,7 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
     __global const float *A, int a_off, int lda,
     __global const float *B, int b_off, int ldb, float beta,
     __global float *C, int c_off, int ldc,
-    __global const float *bias, int bias_off, int use_bias,
+    __global const float *bias, int bias_off, int use_bias, int bias_per_col,
     __global const float *res, int res_off, int use_res, int relu)
 {
   const int n0 = get_global_id (0) * TN;
@@ -86,23 +88,23 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
       c71 = fma (s, b1, c71);
     }
 #define ROW(r) (m0 + r) * ldc + n0
-#define BIAS(r) (use_bias ? bias[m0 + r] : 0.0f)
-    store_row (C + ROW (0), res + ROW (0), c00, c01, alpha, beta, BIAS (0),
-        use_res, relu);
-    store_row (C + ROW (1), res + ROW (1), c10, c11, alpha, beta, BIAS (1),
-        use_res, relu);
-    store_row (C + ROW (2), res + ROW (2), c20, c21, alpha, beta, BIAS (2),
-        use_res, relu);
-    store_row (C + ROW (3), res + ROW (3), c30, c31, alpha, beta, BIAS (3),
-        use_res, relu);
-    store_row (C + ROW (4), res + ROW (4), c40, c41, alpha, beta, BIAS (4),
-        use_res, relu);
-    store_row (C + ROW (5), res + ROW (5), c50, c51, alpha, beta, BIAS (5),
-        use_res, relu);
-    store_row (C + ROW (6), res + ROW (6), c60, c61, alpha, beta, BIAS (6),
-        use_res, relu);
-    store_row (C + ROW (7), res + ROW (7), c70, c71, alpha, beta, BIAS (7),
-        use_res, relu);
+/* bias of element (row r, column j): per row, or per column */
+#define BIAS(r, j) (!use_bias ? 0.0f : bias_per_col ? bias[n0 + (j)] :      \
+      bias[m0 + (r)])
+#define STORE(r, lo, hi)                                                \
+    store_row (C + ROW (r), res + ROW (r), lo, hi, alpha, beta,         \
+        !use_bias ? (float16) 0.0f : bias_per_col ?                     \
+        vload16 (0, bias + n0) : (float16) bias[m0 + (r)],              \
+        !use_bias ? (float16) 0.0f : bias_per_col ?                     \
+        vload16 (1, bias + n0) : (float16) bias[m0 + (r)], use_res, relu)
+    STORE (0, c00, c01);
+    STORE (1, c10, c11);
+    STORE (2, c20, c21);
+    STORE (3, c30, c31);
+    STORE (4, c40, c41);
+    STORE (5, c50, c51);
+    STORE (6, c60, c61);
+    STORE (7, c70, c71);
   } else if (n0 + TN <= N) {
     /* fewer than TM rows left: one row at a time, still vectorised */
     for (int r = 0; r < M - m0; r++) {
@@ -114,8 +116,7 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
         hi = fma (a[k], vload16 (1, b), hi);
         b += ldb;
       }
-      store_row (C + ROW (r), res + ROW (r), lo, hi, alpha, beta, BIAS (r),
-          use_res, relu);
+      STORE (r, lo, hi);
     }
   } else {
     /* right edge: one element at a time */
@@ -127,24 +128,25 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
         float acc = 0.0f, v;
         for (int k = 0; k < K; k++)
           acc = fma (a[k], b[k * ldb], acc);
-        v = alpha * acc + BIAS (r);
+        v = alpha * acc + BIAS (r, j);
         if (beta != 0.0f)
-          v = alpha * acc + beta * *cp + BIAS (r);
+          v = alpha * acc + beta * *cp + BIAS (r, j);
         if (use_res)
           v += res[ROW (r) + j];
-        *cp = relu ? fmax (v, 0.0f) : v;
+        *cp = relu && v < 0.0f ? 0.0f : v;
       }
     }
   }
 #undef ROW
 #undef BIAS
+#undef STORE
 }
 
 /* the epilogue alone, after a library GEMM: C = C + bias[row] + residual,
  * then ReLU; global size (n, m) */
 __kernel void
 cascade_gemm_epilogue (int M, int N, __global float *C, int c_off, int ldc,
-    __global const float *bias, int bias_off, int use_bias,
+    __global const float *bias, int bias_off, int use_bias, int bias_per_col,
     __global const float *res, int res_off, int use_res, int relu)
 {
   const int j = get_global_id (0), i = get_global_id (1);
@@ -153,8 +155,8 @@ cascade_gemm_epilogue (int M, int N, __global float *C, int c_off, int ldc,
     return;
   v = C[c_off + i * ldc + j];
   if (use_bias)
-    v += bias[bias_off + i];
+    v += bias[bias_off + (bias_per_col ? j : i)];
   if (use_res)
     v += res[res_off + i * ldc + j];
-  C[c_off + i * ldc + j] = relu ? fmax (v, 0.0f) : v;
+  C[c_off + i * ldc + j] = relu && v < 0.0f ? 0.0f : v;
 }

@@ -97,41 +97,6 @@ cascade_conv_flops (const CascadeConv * conv, gsize h, gsize w)
       * conv->kw * (gdouble) oh * (gdouble) ow;
 }
 
-gboolean
-cascade_conv_epilogue (CascadeCtx * ctx, const CascadeTensor * out,
-    const CascadeTensor * bias, const CascadeTensor * residual, gsize inner,
-    gsize channels, CascadeAct act, GError ** error)
-{
-  gsize total = cascade_tensor_numel (out), lws = 64;
-  cl_kernel k;
-  CascadeArgs a;
-
-  if (total == 0)
-    return TRUE;
-  if (inner == 0 || channels == 0 || total % (inner * channels) != 0
-      || cascade_tensor_numel (bias) < channels
-      || (residual && cascade_tensor_numel (residual) != total)
-      || !fits_int (out) || !fits_int (bias) || (residual
-          && !fits_int (residual)))
-    return cascade_invalid_arg (error, "Bias/activation epilogue: bad shapes");
-  k = cascade_ctx_kernel (ctx, "conv", "cascade_conv_epilogue", error);
-  if (!k)
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, out->mem);
-  cascade_arg_int (&a, (gint) out->offset);
-  cascade_arg_mem (&a, bias->mem);
-  cascade_arg_int (&a, (gint) bias->offset);
-  cascade_arg_mem (&a, residual ? residual->mem : out->mem);
-  cascade_arg_int (&a, residual ? (gint) residual->offset : 0);
-  cascade_arg_int (&a, (gint) inner);
-  cascade_arg_int (&a, (gint) channels);
-  cascade_arg_int (&a, (gint) total);
-  cascade_arg_int (&a, (residual ? 1 : 0) | (act == CASCADE_ACT_RELU ? 2 : 0));
-  return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, k, 1, &total, &lws, error);
-}
-
 static gboolean
 check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
 {
@@ -198,9 +163,11 @@ gemm_images (CascadeCtx * ctx, const CascadeConv * conv, cl_mem src,
         FALSE
       };
       CascadeMatrix mc = { out->mem, out->offset + o, ohw, FALSE };
-      CascadeEpilogue epi = { conv->bias.mem, conv->bias.offset + gi * m,
-        residual ? residual->mem : NULL, residual ? residual->offset + o : 0,
-        act == CASCADE_ACT_RELU
+      CascadeEpilogue epi = {.bias = conv->bias.mem,.bias_offset =
+            conv->bias.offset + gi * m,.residual =
+            residual ? residual->mem : NULL,.residual_offset =
+            residual ? residual->offset + o : 0,.relu =
+            act == CASCADE_ACT_RELU
       };
       if (!cascade_gemm_ex (ctx, m, ohw, kk, 1.0f, &ma, &mb, 0.0f, &mc, &epi,
               error))

@@ -40,14 +40,6 @@ gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
     GError ** error);
 
-/* The single pass that follows a GEMM which wrote `out` with beta 0:
- * out[i] = act (out[i] + bias[(i / inner) % channels] [+ residual[i]]), in
- * PyTorch's order.  NCHW maps: inner = h * w, channels = C; [n, C] rows
- * (FC): inner = 1.  residual NULL for none, else out's element count. */
-gboolean cascade_conv_epilogue (CascadeCtx * ctx, const CascadeTensor * out,
-    const CascadeTensor * bias, const CascadeTensor * residual, gsize inner,
-    gsize channels, CascadeAct act, GError ** error);
-
 /* Folds eval-mode BatchNorm into a bias-free convolution's weights, in
  * place: w[o] *= gamma[o] / sqrt(var[o] + eps), bias[o] = beta[o] -
  * mean[o] * gamma[o] / sqrt(var[o] + eps).  per_out = elements per output

@@ -1,5 +1,6 @@
-/* gst-cascade: fully connected layer: out = in * W^T (GEMM, B transposed)
- * followed by the conv epilogue pass (bias + optional ReLU) */
+/* gst-cascade: fully connected layer: out = in * W^T + bias (+ ReLU), one
+ * GEMM with the weights stored transposed at load ([in, out]), so that no
+ * operand is transposed and the bias + ReLU run in the GEMM's output pass */
 #include "fc.h"
 #include "error.h"
 #include "gemm.h"
@@ -30,9 +31,18 @@ cascade_fc_init (CascadeFC * fc, CascadeCtx * ctx, guint in, guint out,
         out);
   fc->in = in;
   fc->out = out;
-  if (!cascade_tensor_new (ctx, &fc->weight, CASCADE_DTYPE_F32, 2,
-          CASCADE_SHAPE (out, in), weight, error))
-    goto fail;
+  {
+    gfloat *wt = g_new (gfloat, (gsize) in * out);
+    gsize i, j;
+    for (i = 0; i < out; i++)
+      for (j = 0; j < in; j++)
+        wt[j * out + i] = weight[i * (gsize) in + j];
+    ok = cascade_tensor_new (ctx, &fc->weight, CASCADE_DTYPE_F32, 2,
+        CASCADE_SHAPE (in, out), wt, error);
+    g_free (wt);
+    if (!ok)
+      goto fail;
+  }
   if (!bias)
     bias = zeros = g_new0 (gfloat, out);
   ok = cascade_tensor_new (ctx, &fc->bias, CASCADE_DTYPE_F32, 1,
@@ -65,8 +75,11 @@ cascade_fc_forward (CascadeCtx * ctx, const CascadeFC * fc,
 {
   /* [n, out] = in [n, in] * (W [out, in])^T */
   CascadeMatrix ma = { in->mem, in->offset, fc->in, FALSE };
-  CascadeMatrix mb = { fc->weight.mem, fc->weight.offset, fc->in, TRUE };
+  CascadeMatrix mb = { fc->weight.mem, fc->weight.offset, fc->out, FALSE };
   CascadeMatrix mc = { out->mem, out->offset, fc->out, FALSE };
+  CascadeEpilogue epi = {.bias = fc->bias.mem,.bias_offset = fc->bias.offset,
+    .bias_per_column = TRUE,.relu = act == CASCADE_ACT_RELU
+  };
 
   if (!fc->weight.mem)
     return cascade_invalid_arg (error, "Fully connected layer is not initialised");
@@ -91,10 +104,6 @@ cascade_fc_forward (CascadeCtx * ctx, const CascadeFC * fc,
   if (n == 0)
     return TRUE;
 
-  if (!cascade_gemm (ctx, n, fc->out, fc->in, 1.0f, &ma, &mb, 0.0f, &mc,
-          error))
-    return FALSE;
-  /* bias per column: channels = out, inner = 1 */
-  return cascade_conv_epilogue (ctx, out, &fc->bias, NULL, 1, fc->out, act,
-      error);
+  return cascade_gemm_ex (ctx, n, fc->out, fc->in, 1.0f, &ma, &mb, 0.0f, &mc,
+      &epi, error);
 }

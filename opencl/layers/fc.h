@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint in, out;
-  CascadeTensor weight;         /* [out, in], PyTorch nn.Linear layout */
+  CascadeTensor weight;         /* [in, out]: nn.Linear's, transposed */
   CascadeTensor bias;           /* [out] */
 } CascadeFC;
 

@@ -239,30 +239,36 @@ test_gemm (void)
 /* C = A*B + beta*C + bias[row] + residual, ReLU: fused (CPU kernel) and as
  * a separate pass (CLBlast) */
 static void
-check_epilogue (const gchar * impl, gsize m, gsize n, gsize k, gboolean relu)
+check_epilogue (const gchar * impl, gsize m, gsize n, gsize k, gboolean relu,
+    gboolean per_col)
 {
   GError *err = NULL;
   GRand *r = g_rand_new_with_seed (m + n + k + relu);
+  gsize nb = (per_col ? n : m) + 3;
   gfloat *a = test_random (r, m * k, -1, 1), *b = test_random (r, k * n, -1,
-      1), *c = test_random (r, m * n, -1, 1), *bias = test_random (r, m + 3,
+      1), *c = test_random (r, m * n, -1, 1), *bias = test_random (r, nb,
       -1, 1), *res = test_random (r, m * n + 5, -2, 2);
   gfloat *want = g_new (gfloat, m * n), *got;
   gsize i, j, l;
   CascadeTensor ta = test_upload (ctx, a, 1, CASCADE_SHAPE (m * k));
   CascadeTensor tb = test_upload (ctx, b, 1, CASCADE_SHAPE (k * n));
   CascadeTensor tc = test_upload (ctx, c, 1, CASCADE_SHAPE (m * n));
-  CascadeTensor tbias = test_upload (ctx, bias, 1, CASCADE_SHAPE (m + 3));
+  CascadeTensor tbias = test_upload (ctx, bias, 1, CASCADE_SHAPE (nb));
   CascadeTensor tres = test_upload (ctx, res, 1, CASCADE_SHAPE (m * n + 5));
   CascadeMatrix ma = { ta.mem, 0, k, FALSE }, mb = { tb.mem, 0, n, FALSE };
   CascadeMatrix mc = { tc.mem, 0, n, FALSE };
-  CascadeEpilogue epi = { tbias.mem, 3, tres.mem, 5, relu };
+  CascadeEpilogue epi = {.bias = tbias.mem,.bias_offset = 3,
+    .bias_per_column = per_col,.residual = tres.mem,.residual_offset = 5,
+    .relu = relu
+  };
 
   for (i = 0; i < m; i++)
     for (j = 0; j < n; j++) {
       gdouble s = 0;
       for (l = 0; l < k; l++)
         s += (gdouble) a[i * k + l] * b[l * n + j];
-      s = s + 0.5 * c[i * n + j] + bias[3 + i] + res[5 + i * n + j];
+      s = s + 0.5 * c[i * n + j] + bias[3 + (per_col ? j : i)] +
+          res[5 + i * n + j];
       want[i * n + j] = (gfloat) (relu && s < 0 ? 0 : s);
     }
   g_setenv ("CASCADE_GEMM", impl, TRUE);
@@ -290,10 +296,13 @@ check_epilogue (const gchar * impl, gsize m, gsize n, gsize k, gboolean relu)
 static void
 test_gemm_epilogue (void)
 {
-  check_epilogue ("cpu", 21, 75, 17, TRUE);
-  check_epilogue ("cpu", 8, 32, 9, FALSE);
-  check_epilogue ("clblast", 21, 75, 17, TRUE);
-  check_epilogue ("clblast", 5, 3, 2, FALSE);
+  check_epilogue ("cpu", 21, 75, 17, TRUE, FALSE);
+  check_epilogue ("cpu", 8, 32, 9, FALSE, FALSE);
+  check_epilogue ("cpu", 21, 75, 17, TRUE, TRUE);
+  check_epilogue ("cpu", 3, 64, 5, FALSE, TRUE);
+  check_epilogue ("clblast", 21, 75, 17, TRUE, FALSE);
+  check_epilogue ("clblast", 5, 3, 2, FALSE, FALSE);
+  check_epilogue ("clblast", 13, 37, 6, TRUE, TRUE);
 }
 
 static void
