@@ -230,8 +230,8 @@ cascade_check_data_dir (void)
   return g_getenv ("CASCADE_TEST_DATA");
 }
 
-/* tests/data/fixtures/<rel>, or NULL when it does not exist; g_free it.
- * CASCADE_CHECK_NO_MODEL=1 hides the fixtures: the valgrind setup sets it,
+/* tests/data/fixtures/<rel> (g_free it); a missing fixture aborts the
+ * test.  CASCADE_CHECK_NO_MODEL=1 hides the fixtures (returns NULL): the valgrind setup sets it,
  * because the OpenCL compiler (PoCL's LLVM) runs for many minutes under
  * valgrind; the engine's memory is checked by its own tests and the ASan
  * build. */
@@ -241,10 +241,14 @@ cascade_check_fixture (const gchar * rel)
   const gchar *dir = cascade_check_data_dir ();
   gchar *path;
 
-  if (!dir || g_strcmp0 (g_getenv ("CASCADE_CHECK_NO_MODEL"), "1") == 0)
+  if (g_strcmp0 (g_getenv ("CASCADE_CHECK_NO_MODEL"), "1") == 0)
     return NULL;
+  /* the fixtures are committed: without them the model tests would pass
+   * without checking anything, so their absence is a failure */
+  if (!dir)
+    g_error ("CASCADE_TEST_DATA is not set: cannot find the test model");
   path = g_build_filename (dir, "fixtures", rel, NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    g_clear_pointer (&path, g_free);
+    g_error ("test fixture %s is missing", path);
   return path;
 }
