@@ -55,6 +55,13 @@ cascade_engine_new (const gchar * device, const gchar * model_path,
       || !(e->ctx = cascade_ctx_new (e->dev, error)))
     goto failed;
   e->arena = cascade_arena_new (e->ctx);
+  /* compile every program now (once per device), not on the first frame */
+  {
+    const gchar *const *names = cascade_kernel_source_names ();
+    for (; *names; names++)
+      if (!cascade_device_program (e->dev, *names, error))
+        goto failed;
+  }
   if (!cascade_backbone_init (&e->backbone, e->ctx, e->model, error)
       || !cascade_fpn_init (&e->fpn, e->ctx, e->model,
           e->backbone.out_channels, error)
