@@ -1519,7 +1519,7 @@ cascade_model_read_f32 (const CascadeModel * model, const gchar * name,
     return NULL;
   }
   if (ndim > MAX_DIMS || (ndim && !shape) || e->ndim != ndim
-      || memcmp (e->shape, shape, ndim * sizeof (gsize)) != 0) {
+      || (ndim && memcmp (e->shape, shape, ndim * sizeof (gsize)) != 0)) {
     gchar *got = shape_string (e->ndim, e->shape);
     gchar *exp = ndim <= MAX_DIMS && (shape || !ndim)
         ? shape_string (ndim, shape) : g_strdup ("(invalid)");

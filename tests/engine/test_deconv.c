@@ -82,7 +82,7 @@ static void
 test_deconv_errors (void)
 {
   GError *err = NULL;
-  gfloat w[4 * 3 * 4] = { 0 };
+  gfloat w[1 * 3 * 4 * 6] = { 0 };    /* the largest tensor made from it */
   CascadeDeconv d;
   CascadeTensor in, out, bad;
 
