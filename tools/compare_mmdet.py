@@ -4,7 +4,7 @@
 alone).
 
   tools/compare_mmdet.py SHARED/mmdet-reference BUILD --case small_mask \
-      --model /tmp/models/small_mask.safetensors [--image img0_480x640]
+      --model small_mask.safetensors [--image img0_480x640]
 
 For every image of the case it runs build/tools/cascade-run on the PNG
 (converted to PPM) and grades the final detections the way the reference

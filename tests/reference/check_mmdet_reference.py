@@ -10,7 +10,7 @@ SHARED_DIR is the mmdet-reference directory (public_cases.json, images/,
 expected/, small_mask/img0/*.safetensors, rle.py).  The model of a case is
 the first of DIR/<case>.safetensors (gst-cascade file) or DIR/<case>.pth
 (mmdet checkpoint, e.g. made by gen_checkpoint.py) found in the --models
-directories (default /tmp/models /tmp/ref).
+directories (default: models/ and ref/ under the system's temporary directory).
 
 Prints, for small_mask/img0, max abs / relative error of every intermediate
 tensor (RPN proposals compared as sets, because of score ties), and for each
@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 
 import numpy as np
 
@@ -220,7 +221,7 @@ def main(argv=None):
     ap.add_argument('--case', action='append',
                     help='small_mask, r50_mask, r50_box (default: all)')
     ap.add_argument('--image', action='append', help='img0_480x640, ...')
-    ap.add_argument('--models', nargs='+', default=['/tmp/models', '/tmp/ref'])
+    ap.add_argument('--models', nargs='+', default=[os.path.join(tempfile.gettempdir(), 'models'), os.path.join(tempfile.gettempdir(), 'ref')])
     ap.add_argument('--no-intermediates', action='store_true')
     ap.add_argument('--threads', type=int, default=0)
     a = ap.parse_args(argv)
