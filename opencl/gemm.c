@@ -44,7 +44,9 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
 {
   cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_nn", error);
-  const gsize gws[2] = { (n + TILE_N - 1) / TILE_N, (m + TILE_M - 1) / TILE_M };
+  /* row blocks vary fastest: the work-groups that run together share one
+   * 32-column panel of B, which stays in cache */
+  const gsize gws[2] = { (m + TILE_M - 1) / TILE_M, (n + TILE_N - 1) / TILE_N };
   CascadeArgs args;
   if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
       || !fits (c, m, n, "C", error))

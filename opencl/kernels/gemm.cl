@@ -41,8 +41,8 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
     __global const float *bias, int bias_off, int use_bias, int bias_per_col,
     __global const float *res, int res_off, int use_res, int relu)
 {
-  const int n0 = get_global_id (0) * TN;
-  const int m0 = get_global_id (1) * TM;
+  const int n0 = get_global_id (1) * TN;
+  const int m0 = get_global_id (0) * TM;
   if (m0 >= M || n0 >= N)
     return;
   A += a_off;
