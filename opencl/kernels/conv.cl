@@ -6,14 +6,16 @@
  * ~1e-5. */
 #pragma OPENCL FP_CONTRACT OFF
 
-/* col[b, r, x] for the `nb` images starting at in_off (image stride
- * c*h*w), r = (c * k + ky) * k + kx, x = oy * ow + ox:
+/* col[b * sb + r * sr + x] for the `nb` images starting at in_off (image
+ * stride c*h*w), r = (c * k + ky) * k + kx, x = oy * ow + ox:
  *   in[b, c, oy * stride - pad + ky, ox * stride - pad + kx], 0 outside.
+ * (sb, sr) = (rows * ohw, ohw): one [rows, ohw] matrix per image;
+ * (ohw, nb * ohw): one [rows, nb * ohw] matrix for the batch.
  * Global size (ohw, rows, nb) with rows = cin * k * k. */
 __kernel void
 cascade_im2col (__global const float *in, int in_off, __global float *col,
     int col_off, int h, int w, int k, int stride, int pad, int ow, int ohw,
-    int rows, int nb)
+    int rows, int nb, int sb, int sr)
 {
   int x = get_global_id (0);
   int r = get_global_id (1);
@@ -32,7 +34,20 @@ cascade_im2col (__global const float *in, int in_off, __global float *col,
   ix = ox * stride - pad + kx;
   if (iy >= 0 && iy < h && ix >= 0 && ix < w)
     v = in[in_off + ((b * (rows / (k * k)) + c) * h + iy) * w + ix];
-  col[col_off + (b * rows + r) * ohw + x] = v;
+  col[col_off + b * sb + r * sr + x] = v;
+}
+
+/* out[b, c, x] = src[c, b * ohw + x]: a batched GEMM's [C, nb * ohw] output
+ * back to NCHW.  Global size (ohw, channels, nb). */
+__kernel void
+cascade_cnhw_to_nchw (__global const float *src, int src_off,
+    __global float *out, int out_off, int channels, int ohw, int nb)
+{
+  int x = get_global_id (0), c = get_global_id (1), b = get_global_id (2);
+  if (x >= ohw || c >= channels || b >= nb)
+    return;
+  out[out_off + (b * channels + c) * ohw + x] =
+      src[src_off + c * (nb * ohw) + b * ohw + x];
 }
 
 /* 2x2 stride-2 transposed convolution, after the GEMM

@@ -110,8 +110,8 @@ check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
 /* unrolls images [n0, n0 + nb) of in into col [nb, cin * k * k, oh * ow] */
 static gboolean
 im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
-    gsize n0, gsize nb, gsize oh, gsize ow, const CascadeTensor * col,
-    GError ** error)
+    gsize n0, gsize nb, gsize oh, gsize ow, gboolean batch_columns,
+    const CascadeTensor * col, GError ** error)
 {
   gsize h = in->shape[2], w = in->shape[3], rows = conv->cin * conv->kh *
       conv->kw;
@@ -134,6 +134,8 @@ im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
   cascade_arg_int (&a, (gint) (oh * ow));
   cascade_arg_int (&a, (gint) rows);
   cascade_arg_int (&a, (gint) nb);
+  cascade_arg_int (&a, (gint) (batch_columns ? oh * ow : rows * oh * ow));
+  cascade_arg_int (&a, (gint) (batch_columns ? nb * oh * ow : oh * ow));
   return cascade_args_check (&a, error)
       && cascade_ctx_launch (ctx, k, 3, gws, lws, error);
 }
@@ -176,6 +178,52 @@ gemm_images (CascadeCtx * ctx, const CascadeConv * conv, cl_mem src,
   return TRUE;
 }
 
+/* out[n0 .. n0+nb) = act (W * col + bias) as ONE GEMM over the batch:
+ * col is [rows, nb * ohw], the product goes to arena slot "conv.cnhw"
+ * ([cout, nb * ohw]) and is copied back to NCHW.  Many small images (the
+ * mask heads' RoIs) then make one wide GEMM instead of nb narrow ones. */
+static gboolean
+gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, const CascadeTensor * col, gsize nb,
+    const CascadeTensor * out, gsize n0, gsize ohw, CascadeAct act,
+    GError ** error)
+{
+  gsize rows = conv->cin * conv->kh * conv->kw, wide = nb * ohw;
+  gsize gws[3] = { ohw, conv->cout, nb };
+  CascadeTensor tmp;
+  CascadeMatrix ma = { conv->weight.mem, conv->weight.offset, rows, FALSE };
+  CascadeMatrix mb = { col->mem, col->offset, wide, FALSE };
+  CascadeMatrix mc;
+  CascadeEpilogue epi = {.bias = conv->bias.mem,.bias_offset =
+        conv->bias.offset,.relu = act == CASCADE_ACT_RELU
+  };
+  cl_kernel k;
+  CascadeArgs a;
+
+  if (!cascade_arena_tensor (arena, "conv.cnhw", &tmp, CASCADE_DTYPE_F32, 2,
+          CASCADE_SHAPE (conv->cout, wide), error))
+    return FALSE;
+  mc.mem = tmp.mem;
+  mc.offset = tmp.offset;
+  mc.ld = wide;
+  mc.trans = FALSE;
+  if (!cascade_gemm_ex (ctx, conv->cout, wide, rows, 1.0f, &ma, &mb, 0.0f,
+          &mc, &epi, error)
+      || !(k = cascade_ctx_kernel (ctx, "conv", "cascade_cnhw_to_nchw",
+              error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, tmp.mem);
+  cascade_arg_int (&a, (gint) tmp.offset);
+  cascade_arg_mem (&a, out->mem);
+  cascade_arg_int (&a, (gint) (out->offset + n0 * conv->cout * ohw));
+  cascade_arg_int (&a, (gint) conv->cout);
+  cascade_arg_int (&a, (gint) ohw);
+  cascade_arg_int (&a, (gint) nb);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 3, gws, NULL, error);
+}
+
 gboolean
 cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeConv * conv, const CascadeTensor * in,
@@ -183,7 +231,7 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     GError ** error)
 {
   gsize n, h, w, oh, ow, ohw, rows, chunk, n0;
-  gboolean direct;
+  gboolean direct, batched;
   CascadeTensor col;
 
   /* shapes first: a mismatch is the caller's bug, never a device fault */
@@ -239,11 +287,15 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     if (!cascade_arena_tensor (arena, "conv.col", &col, CASCADE_DTYPE_F32, 3,
             CASCADE_SHAPE (chunk, rows, ohw), error))
       return FALSE;
+    /* a batch without groups or residual: one wide GEMM per chunk */
+    batched = n > 1 && conv->groups == 1 && !residual;
     for (n0 = 0; n0 < n; n0 += chunk) {
       gsize nb = MIN (chunk, n - n0);
-      if (!im2col (ctx, conv, in, n0, nb, oh, ow, &col, error)
-          || !gemm_images (ctx, conv, col.mem, col.offset, rows * ohw, nb,
-              out, n0, ohw, residual, act, error))
+      if (!im2col (ctx, conv, in, n0, nb, oh, ow, batched, &col, error)
+          || !(batched ? gemm_batch_columns (ctx, arena, conv, &col, nb, out,
+                  n0, ohw, act, error) : gemm_images (ctx, conv, col.mem,
+                  col.offset, rows * ohw, nb, out, n0, ohw, residual, act,
+                  error)))
         return FALSE;
     }
   }
