@@ -320,6 +320,10 @@ cascade_device_open (const gchar * spec, GError ** error)
   dev->context = clCreateContext (props, 1, &dev->device, NULL, NULL, &st);
   if (!cascade_cl_check (st, "clCreateContext", error))
     goto failed;
+  /* the registry keeps its own reference: a device stays open, with its
+   * compiled programs, for the life of the process, so that restarting a
+   * pipeline neither recompiles nor tears down the driver's threads */
+  g_atomic_int_inc (&dev->refcount);
   registry = g_list_prepend (registry, dev);
   goto out;
 

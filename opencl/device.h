@@ -19,7 +19,9 @@ typedef struct _CascadeDevice CascadeDevice;
  *                spec, ignoring case
  * $CASCADE_DEVICE, when set, replaces spec.  A device without OpenCL 1.2,
  * a compiler, or enough memory is refused with CASCADE_ERROR_DEVICE.
- * Thread-safe; every caller asking for the same device shares one context. */
+ * Thread-safe; every caller asking for the same device shares one context.
+ * An opened device stays open (with its compiled programs) until the
+ * process ends, so that a restarted pipeline does not compile again. */
 CascadeDevice *cascade_device_open (const gchar * spec, GError ** error);
 CascadeDevice *cascade_device_ref (CascadeDevice * dev);
 void cascade_device_unref (CascadeDevice * dev);
