@@ -37,6 +37,13 @@ cascade_tensor_set_shape (CascadeTensor * t, guint ndim, const gsize * shape)
   return t;
 }
 
+gboolean
+cascade_tensor_overlaps (const CascadeTensor * a, const CascadeTensor * b)
+{
+  return a->mem == b->mem && a->offset < b->offset + cascade_tensor_numel (b)
+      && b->offset < a->offset + cascade_tensor_numel (a);
+}
+
 static cl_mem
 alloc_buffer (CascadeCtx * ctx, gsize bytes, GError ** error)
 {

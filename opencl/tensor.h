@@ -33,6 +33,10 @@ gsize cascade_tensor_nbytes (const CascadeTensor * t);
 CascadeTensor *cascade_tensor_set_shape (CascadeTensor * t, guint ndim,
     const gsize * shape);
 
+/* TRUE when the two views share elements of one buffer */
+gboolean cascade_tensor_overlaps (const CascadeTensor * a,
+    const CascadeTensor * b);
+
 /* Allocates a buffer owned by the tensor (free with cascade_tensor_release);
  * when host is non-NULL its numel*size bytes are copied in. */
 gboolean cascade_tensor_new (CascadeCtx * ctx, CascadeTensor * t,

@@ -20,14 +20,6 @@ fits_int (const CascadeTensor * t)
   return t->offset + cascade_tensor_numel (t) <= (gsize) G_MAXINT;
 }
 
-/* TRUE when the two views share elements of one buffer */
-static gboolean
-overlaps (const CascadeTensor * a, const CascadeTensor * b)
-{
-  return a->mem == b->mem && a->offset < b->offset + cascade_tensor_numel (b)
-      && b->offset < a->offset + cascade_tensor_numel (a);
-}
-
 gboolean
 cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
     guint cout, guint k, guint stride, guint pad, guint groups,
@@ -262,7 +254,7 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     return cascade_invalid_arg (error, "Convolution residual must have the output's "
         "shape");
   /* the GEMM overwrites out before the epilogue reads the residual */
-  if (overlaps (in, out) || (residual && overlaps (residual, out)))
+  if (cascade_tensor_overlaps (in, out) || (residual && cascade_tensor_overlaps (residual, out)))
     return cascade_invalid_arg (error, "Convolution output overlaps its input or "
         "residual");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)

@@ -10,14 +10,6 @@
 
 #include <string.h>
 
-/* TRUE when the two views share elements of one buffer */
-static gboolean
-overlaps (const CascadeTensor * a, const CascadeTensor * b)
-{
-  return a->mem == b->mem && a->offset < b->offset + cascade_tensor_numel (b)
-      && b->offset < a->offset + cascade_tensor_numel (a);
-}
-
 gboolean
 cascade_deconv_init (CascadeDeconv * d, CascadeCtx * ctx, guint cin,
     guint cout, const gfloat * weight, const gfloat * bias, GError ** error)
@@ -103,7 +95,7 @@ cascade_deconv_forward (CascadeCtx * ctx, CascadeArena * arena,
   if (in->offset + cascade_tensor_numel (in) > (gsize) G_MAXINT
       || out->offset + total > (gsize) G_MAXINT)
     return cascade_invalid_arg (error, "Deconvolution: tensors too large");
-  if (overlaps (in, out))
+  if (cascade_tensor_overlaps (in, out))
     return cascade_invalid_arg (error, "Deconvolution: output overlaps input");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
     return cascade_invalid_arg (error, "Unknown activation %d", (int) act);

@@ -7,14 +7,6 @@
 
 #include <string.h>
 
-/* TRUE when the two views share elements of one buffer */
-static gboolean
-overlaps (const CascadeTensor * a, const CascadeTensor * b)
-{
-  return a->mem == b->mem && a->offset < b->offset + cascade_tensor_numel (b)
-      && b->offset < a->offset + cascade_tensor_numel (a);
-}
-
 gboolean
 cascade_fc_init (CascadeFC * fc, CascadeCtx * ctx, guint in, guint out,
     const gfloat * weight, const gfloat * bias, GError ** error)
@@ -97,7 +89,7 @@ cascade_fc_forward (CascadeCtx * ctx, const CascadeFC * fc,
   if (in->offset + n * fc->in > (gsize) G_MAXINT
       || out->offset + n * fc->out > (gsize) G_MAXINT)
     return cascade_invalid_arg (error, "Fully connected layer: tensors too large");
-  if (overlaps (in, out))
+  if (cascade_tensor_overlaps (in, out))
     return cascade_invalid_arg (error, "Fully connected layer: output overlaps input");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
     return cascade_invalid_arg (error, "Unknown activation %d", (int) act);

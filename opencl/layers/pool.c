@@ -15,14 +15,6 @@ check_map (const CascadeTensor * t, const gchar * what, GError ** error)
   return TRUE;
 }
 
-/* TRUE when the two views share elements of one buffer */
-static gboolean
-overlaps (const CascadeTensor * a, const CascadeTensor * b)
-{
-  return a->mem == b->mem && a->offset < b->offset + cascade_tensor_numel (b)
-      && b->offset < a->offset + cascade_tensor_numel (a);
-}
-
 gboolean
 cascade_maxpool_forward (CascadeCtx * ctx, const CascadeTensor * in,
     guint k, guint stride, guint pad, const CascadeTensor * out,
@@ -54,7 +46,7 @@ cascade_maxpool_forward (CascadeCtx * ctx, const CascadeTensor * in,
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", in->shape[0], in->shape[1], oh, ow,
         out->shape[0], out->shape[1], out->shape[2], out->shape[3]);
-  if (overlaps (in, out))
+  if (cascade_tensor_overlaps (in, out))
     return cascade_invalid_arg (error, "Max pool output overlaps its input");
   total = cascade_tensor_numel (out);
   if (total == 0)
@@ -102,7 +94,7 @@ cascade_upsample_add (CascadeCtx * ctx, const CascadeTensor * small,
         small->shape[0], small->shape[1], big->shape[0], big->shape[1]);
   if ((h == 0 || w == 0) && bh * bw != 0)
     return cascade_invalid_arg (error, "Upsample-add: empty source map");
-  if (overlaps (small, big))
+  if (cascade_tensor_overlaps (small, big))
     return cascade_invalid_arg (error, "Upsample-add: source overlaps destination");
   total = cascade_tensor_numel (big);
   if (total == 0)
