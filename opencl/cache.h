@@ -1,0 +1,32 @@
+/* gst-cascade: the on-disk cache (compiled programs, per-device tuning).
+ * Its directory is $CASCADE_CACHE_DIR, else $XDG_CACHE_HOME/gst-cascade
+ * (g_get_user_cache_dir ()).  CASCADE_CACHE_DIR=off (or "0") turns the disk
+ * cache off: nothing is read or written.  Every write is atomic (a
+ * temporary file renamed into place), so concurrent processes never see a
+ * half-written entry; a damaged entry is ignored, never trusted. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define CASCADE_CACHE_DIR_ENV "CASCADE_CACHE_DIR"
+
+/* The cache directory (newly allocated), or NULL when the cache is off. */
+gchar *cascade_cache_dir (void);
+
+/* Path of `name` inside the subdirectory `sub` of the cache directory,
+ * creating the subdirectory; NULL when the cache is off or it cannot be
+ * created. */
+gchar *cascade_cache_path (const gchar * sub, const gchar * name);
+
+/* A short stable key for a device: a SHA-256 prefix of the platform and
+ * device names, versions and driver version joined by newlines. */
+gchar *cascade_cache_key (const gchar * const *parts);
+
+/* Writes data to path atomically (g_file_set_contents does the temporary
+ * file and rename). */
+gboolean cascade_cache_write (const gchar * path, const void *data,
+    gsize len, GError ** error);
+
+G_END_DECLS
