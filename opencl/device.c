@@ -2,6 +2,7 @@
 #include "device.h"
 #include "error.h"
 #include "kernel-sources.h"
+#include "program-cache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -497,6 +498,11 @@ cascade_device_program (CascadeDevice * dev, const gchar * name,
     g_free (src);
     src = both;
   }
+  /* a binary from an earlier process, if the disk cache has a good one */
+  prog = cascade_program_cache_load (dev->context, dev->device, name,
+      BUILD_OPTIONS, src);
+  if (prog)
+    goto built;
   prog = clCreateProgramWithSource (dev->context, 1, (const char **) &src,
       NULL, &st);
   if (!cascade_cl_check (st, "clCreateProgramWithSource", error)) {
@@ -514,6 +520,9 @@ cascade_device_program (CascadeDevice * dev, const gchar * name,
     prog = NULL;
     goto out;
   }
+  /* replaces a missing or bad entry */
+  cascade_program_cache_store (prog, dev->device, name, BUILD_OPTIONS, src);
+built:
   g_hash_table_insert (dev->programs, g_strdup (name), prog);
 out:
   g_mutex_unlock (&dev->lock);

@@ -3,8 +3,10 @@
 #include "testutil.h"
 #include "gemm.h"
 #include "util.h"
+#include "program-cache.h"
 
 #include <clblast_c.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 static CascadeCtx *ctx;
@@ -326,6 +328,382 @@ test_gemm_error (void)
   cascade_tensor_release (&t);
 }
 
+/* ---- the on-disk program cache (program-cache.h) ---- */
+
+#define PC_OPTIONS "-cl-std=CL1.2"
+#define PC_SOURCE \
+  "__kernel void pc_axpi (__global float *x, const float a, const int n)\n" \
+  "{\n" \
+  "  int i = get_global_id (0);\n" \
+  "  if (i < n)\n" \
+  "    x[i] = a * x[i] + (float) i;\n" \
+  "}\n"
+
+/* removes a directory tree made by a test */
+static void
+rm_rf (const gchar * path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const gchar *n;
+  if (d) {
+    while ((n = g_dir_read_name (d))) {
+      gchar *sub = g_build_filename (path, n, NULL);
+      rm_rf (sub);
+      g_free (sub);
+    }
+    g_dir_close (d);
+  }
+  g_remove (path);
+}
+
+/* the .bin files in dir/programs, sorted */
+static GPtrArray *
+program_files (const gchar * dir)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  gchar *sub = g_build_filename (dir, "programs", NULL);
+  GDir *d = g_dir_open (sub, 0, NULL);
+  const gchar *n;
+  if (d) {
+    while ((n = g_dir_read_name (d)))
+      if (g_str_has_suffix (n, ".bin"))
+        g_ptr_array_add (out, g_build_filename (sub, n, NULL));
+    g_dir_close (d);
+  }
+  g_ptr_array_sort (out, (GCompareFunc) g_strcmp0);
+  g_free (sub);
+  return out;
+}
+
+static gchar *
+read_all (const gchar * path, gsize * len)
+{
+  gchar *data = NULL;
+  GError *err = NULL;
+  g_assert_true (g_file_get_contents (path, &data, len, &err));
+  g_assert_no_error (err);
+  return data;
+}
+
+static void
+write_all (const gchar * path, const gchar * data, gsize len)
+{
+  GError *err = NULL;
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, &err));
+  g_assert_no_error (err);
+}
+
+/* the test's source built the ordinary way */
+static cl_program
+pc_build_source (void)
+{
+  CascadeDevice *dev = cascade_ctx_device (ctx);
+  cl_device_id id = cascade_device_id (dev);
+  const gchar *src = PC_SOURCE;
+  cl_int st;
+  cl_program prog = clCreateProgramWithSource (cascade_device_context (dev),
+      1, &src, NULL, &st);
+  g_assert_cmpint (st, ==, CL_SUCCESS);
+  g_assert_cmpint (clBuildProgram (prog, 1, &id, PC_OPTIONS, NULL, NULL), ==,
+      CL_SUCCESS);
+  return prog;
+}
+
+/* runs pc_axpi of prog on 1000 elements against a CPU loop */
+static void
+pc_check_program (cl_program prog)
+{
+  const gint n = 1000;
+  const gfloat a = -1.5f;
+  gfloat *host = g_new (gfloat, n), *got = g_new (gfloat, n);
+  cl_context context = cascade_ctx_context (ctx);
+  cl_command_queue q = cascade_ctx_queue (ctx);
+  size_t global = (size_t) n;
+  cl_int st;
+  cl_kernel k;
+  cl_mem mem;
+  gint i;
+
+  for (i = 0; i < n; i++)
+    host[i] = (gfloat) (i % 17) - 8.0f;
+  k = clCreateKernel (prog, "pc_axpi", &st);
+  g_assert_cmpint (st, ==, CL_SUCCESS);
+  mem = clCreateBuffer (context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
+      sizeof (gfloat) * n, host, &st);
+  g_assert_cmpint (st, ==, CL_SUCCESS);
+  g_assert_cmpint (clSetKernelArg (k, 0, sizeof (mem), &mem), ==, CL_SUCCESS);
+  g_assert_cmpint (clSetKernelArg (k, 1, sizeof (a), &a), ==, CL_SUCCESS);
+  g_assert_cmpint (clSetKernelArg (k, 2, sizeof (n), &n), ==, CL_SUCCESS);
+  g_assert_cmpint (clEnqueueNDRangeKernel (q, k, 1, NULL, &global, NULL, 0,
+          NULL, NULL), ==, CL_SUCCESS);
+  g_assert_cmpint (clEnqueueReadBuffer (q, mem, CL_TRUE, 0,
+          sizeof (gfloat) * n, got, 0, NULL, NULL), ==, CL_SUCCESS);
+  for (i = 0; i < n; i++)
+    g_assert_cmpfloat (got[i], ==, a * host[i] + (gfloat) i);
+  clReleaseMemObject (mem);
+  clReleaseKernel (k);
+  g_free (host);
+  g_free (got);
+}
+
+static void
+test_program_cache (void)
+{
+  CascadeDevice *dev = cascade_ctx_device (ctx);
+  cl_context context = cascade_device_context (dev);
+  cl_device_id id = cascade_device_id (dev);
+  gchar *saved = g_strdup (g_getenv ("CASCADE_CACHE_DIR"));
+  gchar *tmp = g_dir_make_tmp ("cascade-progcache-XXXXXX", NULL);
+  gchar *path, *other, *good, *data;
+  gsize good_len, len;
+  GPtrArray *files;
+  cl_program prog;
+
+  g_assert_nonnull (tmp);
+  g_setenv ("CASCADE_CACHE_DIR", tmp, TRUE);
+
+  /* the entry lies in programs/; options and source are in its key */
+  path = cascade_program_cache_file (id, PC_OPTIONS, PC_SOURCE);
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_prefix (path, tmp));
+  g_assert_true (g_str_has_suffix (path, ".bin"));
+  other = cascade_program_cache_file (id, PC_OPTIONS " -cl-fast-relaxed-math",
+      PC_SOURCE);
+  g_assert_cmpstr (path, !=, other);
+  g_free (other);
+  other = cascade_program_cache_file (id, PC_OPTIONS, PC_SOURCE "\n");
+  g_assert_cmpstr (path, !=, other);
+  g_free (other);
+
+  /* nothing there yet */
+  g_assert_null (cascade_program_cache_load (context, id, "pc", PC_OPTIONS,
+          PC_SOURCE));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* a source build stores one file, which loads into a working program */
+  prog = pc_build_source ();
+  g_assert_true (cascade_program_cache_store (prog, id, "pc", PC_OPTIONS,
+          PC_SOURCE));
+  clReleaseProgram (prog);
+  files = program_files (tmp);
+  g_assert_cmpuint (files->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (files, 0), ==, path);
+  g_ptr_array_unref (files);
+  good = read_all (path, &good_len);
+  prog = cascade_program_cache_load (context, id, "pc", PC_OPTIONS,
+      PC_SOURCE);
+  g_assert_nonnull (prog);
+  pc_check_program (prog);
+  clReleaseProgram (prog);
+  /* other options: another entry, not there */
+  g_assert_null (cascade_program_cache_load (context, id, "pc",
+          PC_OPTIONS " -cl-fast-relaxed-math", PC_SOURCE));
+
+  /* damaged entries are refused; a source build then rewrites them */
+  {
+    gchar *garbage = g_strnfill (4096, 'x'), *flipped = g_memdup2 (good,
+        good_len);
+    const struct
+    {
+      const gchar *data;
+      gsize len;
+    } bad[] = {
+      {"", 0},
+      {good, 20},               /* inside the header */
+      {good, good_len / 2},     /* truncated */
+      {good, good_len - 1},
+      {garbage + 48, 4096 - 48},
+      {garbage, 4096},          /* checksum right, binary wrong */
+      {flipped, good_len},      /* one byte of the binary changed */
+    };
+    guint i;
+    /* a well-formed entry whose binary the driver must refuse: the
+     * header (program-cache.c) over garbage */
+    {
+      GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+      guint64 n = GUINT64_TO_LE (4096 - 48);
+      gsize dl = 32;
+      memcpy (garbage, "CASCLBN1", 8);
+      memcpy (garbage + 8, &n, 8);
+      g_checksum_update (sum, (const guchar *) garbage + 48, 4096 - 48);
+      g_checksum_get_digest (sum, (guint8 *) garbage + 16, &dl);
+      g_checksum_free (sum);
+    }
+    flipped[good_len - good_len / 3] ^= 0x5a;
+    for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+      write_all (path, bad[i].data, bad[i].len);
+      g_assert_null (cascade_program_cache_load (context, id, "pc",
+              PC_OPTIONS, PC_SOURCE));
+      prog = pc_build_source ();
+      pc_check_program (prog);
+      g_assert_true (cascade_program_cache_store (prog, id, "pc", PC_OPTIONS,
+              PC_SOURCE));
+      clReleaseProgram (prog);
+      data = read_all (path, &len);
+      g_assert_cmpuint (len, >, 48);
+      g_assert_false (len == bad[i].len
+          && memcmp (data, bad[i].data, len) == 0);
+      g_free (data);
+      prog = cascade_program_cache_load (context, id, "pc", PC_OPTIONS,
+          PC_SOURCE);
+      g_assert_nonnull (prog);
+      pc_check_program (prog);
+      clReleaseProgram (prog);
+    }
+    g_free (garbage);
+    g_free (flipped);
+  }
+
+  /* CASCADE_CACHE_DIR=off: no path, nothing read or written */
+  g_assert_true (g_remove (path) == 0);
+  g_setenv ("CASCADE_CACHE_DIR", "off", TRUE);
+  g_assert_null (cascade_program_cache_file (id, PC_OPTIONS, PC_SOURCE));
+  prog = pc_build_source ();
+  g_assert_false (cascade_program_cache_store (prog, id, "pc", PC_OPTIONS,
+          PC_SOURCE));
+  clReleaseProgram (prog);
+  g_assert_null (cascade_program_cache_load (context, id, "pc", PC_OPTIONS,
+          PC_SOURCE));
+  files = program_files (tmp);
+  g_assert_cmpuint (files->len, ==, 0);
+  g_ptr_array_unref (files);
+
+  if (saved)
+    g_setenv ("CASCADE_CACHE_DIR", saved, TRUE);
+  else
+    g_unsetenv ("CASCADE_CACHE_DIR");
+  rm_rf (tmp);
+  g_free (good);
+  g_free (path);
+  g_free (tmp);
+  g_free (saved);
+}
+
+/* In a child process (a fresh device registry): cascade_fill through
+ * util.cl, built by cascade_device_program with the disk cache as the
+ * environment sets it. */
+static void
+pc_child_fill (void)
+{
+  GError *err = NULL;
+  CascadeTensor t;
+  gsize n = 333, i;
+  gfloat *host;
+  g_assert_true (cascade_tensor_new (ctx, &t, CASCADE_DTYPE_F32, 1,
+          CASCADE_SHAPE (n), NULL, &err));
+  g_assert_true (cascade_fill (ctx, &t, 2.25f, &err));
+  g_assert_no_error (err);
+  host = test_download (ctx, &t);
+  for (i = 0; i < n; i++)
+    g_assert_cmpfloat (host[i], ==, 2.25f);
+  g_free (host);
+  cascade_tensor_release (&t);
+}
+
+static void
+pc_run_child (void)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static gboolean
+same_file (const gchar * path, GStatBuf * before)
+{
+  GStatBuf now;
+  g_assert_true (g_stat (path, &now) == 0);
+  return now.st_ino == before->st_ino && now.st_dev == before->st_dev;
+}
+
+/* cascade_device_program writes, reuses and repairs its entries */
+static void
+test_program_cache_device (void)
+{
+  gchar *saved_dir, *saved_xdg, *tmp, *xdg, *path, *sub, *data;
+  gsize len;
+  GPtrArray *files;
+  GStatBuf st;
+
+  if (g_test_subprocess ()) {
+    pc_child_fill ();
+    return;
+  }
+  saved_dir = g_strdup (g_getenv ("CASCADE_CACHE_DIR"));
+  saved_xdg = g_strdup (g_getenv ("XDG_CACHE_HOME"));
+  tmp = g_dir_make_tmp ("cascade-progcache-XXXXXX", NULL);
+  xdg = g_dir_make_tmp ("cascade-xdgcache-XXXXXX", NULL);
+  g_assert_nonnull (tmp);
+  g_assert_nonnull (xdg);
+  /* the children's default cache directory, if anything fell back to it */
+  g_setenv ("XDG_CACHE_HOME", xdg, TRUE);
+  g_setenv ("CASCADE_CACHE_DIR", tmp, TRUE);
+
+  /* a cold start writes the entry of util.cl */
+  pc_run_child ();
+  files = program_files (tmp);
+  g_assert_cmpuint (files->len, ==, 1);
+  path = g_strdup (g_ptr_array_index (files, 0));
+  g_ptr_array_unref (files);
+  g_assert_true (g_stat (path, &st) == 0);
+
+  /* a warm start loads it and leaves it alone (a rewrite would be a new
+   * file, renamed into place) */
+  pc_run_child ();
+  g_assert_true (same_file (path, &st));
+  files = program_files (tmp);
+  g_assert_cmpuint (files->len, ==, 1);
+  g_ptr_array_unref (files);
+
+  /* garbage and a truncated copy: built from source, and rewritten */
+  data = read_all (path, &len);
+  write_all (path, "garbage", 7);
+  g_assert_true (g_stat (path, &st) == 0);
+  pc_run_child ();
+  g_assert_false (same_file (path, &st));
+  g_free (data);
+  data = read_all (path, &len);
+  g_assert_cmpuint (len, >, 7);
+  write_all (path, data, len / 2);
+  g_assert_true (g_stat (path, &st) == 0);
+  pc_run_child ();
+  g_assert_false (same_file (path, &st));
+  g_free (data);
+  data = read_all (path, &len);
+  g_assert_cmpuint (len, >, 7);
+  g_free (data);
+
+  /* off: nothing written, neither there nor in the default directory */
+  g_assert_true (g_remove (path) == 0);
+  g_setenv ("CASCADE_CACHE_DIR", "off", TRUE);
+  pc_run_child ();
+  files = program_files (tmp);
+  g_assert_cmpuint (files->len, ==, 0);
+  g_ptr_array_unref (files);
+  sub = g_build_filename (xdg, "gst-cascade", NULL);
+  g_assert_false (g_file_test (sub, G_FILE_TEST_EXISTS));
+  /* ... which is where an unset CASCADE_CACHE_DIR writes */
+  g_unsetenv ("CASCADE_CACHE_DIR");
+  pc_run_child ();
+  files = program_files (sub);
+  g_assert_cmpuint (files->len, ==, 1);
+  g_ptr_array_unref (files);
+
+  if (saved_dir)
+    g_setenv ("CASCADE_CACHE_DIR", saved_dir, TRUE);
+  if (saved_xdg)
+    g_setenv ("XDG_CACHE_HOME", saved_xdg, TRUE);
+  else
+    g_unsetenv ("XDG_CACHE_HOME");
+  rm_rf (tmp);
+  rm_rf (xdg);
+  g_free (sub);
+  g_free (path);
+  g_free (tmp);
+  g_free (xdg);
+  g_free (saved_dir);
+  g_free (saved_xdg);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -340,6 +718,9 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/gemm", test_gemm);
   g_test_add_func ("/runtime/gemm-epilogue", test_gemm_epilogue);
   g_test_add_func ("/runtime/gemm-error", test_gemm_error);
+  g_test_add_func ("/runtime/program-cache", test_program_cache);
+  g_test_add_func ("/runtime/program-cache-device",
+      test_program_cache_device);
   ret = g_test_run ();
   cascade_ctx_free (ctx);
   return ret;
