@@ -1,6 +1,7 @@
 /* gst-cascade: GEMM through CLBlast or our CPU-shaped kernel */
 #include "gemm.h"
 #include "error.h"
+#include "tuning.h"
 
 #include <clblast_c.h>
 #include <string.h>
@@ -108,29 +109,23 @@ epilogue_pass (CascadeCtx * ctx, gsize m, gsize n, const CascadeMatrix * c,
       && cascade_ctx_launch (ctx, kern, 2, gws, NULL, error);
 }
 
-gboolean
-cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
-    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
-    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+/* the product through one implementation */
+static gboolean
+gemm_with (CascadeCtx * ctx, CascadeGemmImpl impl, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
+    gfloat beta, const CascadeMatrix * c, const CascadeEpilogue * epi,
+    GError ** error)
 {
   cl_command_queue q = cascade_ctx_queue (ctx);
   CLBlastStatusCode st;
   gboolean has_epi = epi && (epi->bias || epi->residual || epi->relu);
 
-  if (m == 0 || n == 0)
-    return TRUE;
-  if (m > G_MAXINT || n > G_MAXINT || k > G_MAXINT) {
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
-        "GEMM %" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT
-        " is too large", m, n, k);
-    return FALSE;
-  }
-  if (!a->trans && !b->trans && k > 0
-      && cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU)
+  if (!a->trans && !b->trans && k > 0 && impl == CASCADE_GEMM_CPU)
     return gemm_cpu (ctx, m, n, k, alpha, a, b, beta, c, epi, error);
   if (k == 0) {
     /* C = beta*C; CLBlast rejects k = 0 */
-    if (!cascade_gemm (ctx, m, n, 1, 0.0f, a, b, beta, c, error))
+    if (!gemm_with (ctx, CASCADE_GEMM_CLBLAST, m, n, 1, 0.0f, a, b, beta, c,
+            NULL, error))
       return FALSE;
   } else {
     st = CLBlastSgemm (CLBlastLayoutRowMajor,
@@ -142,6 +137,79 @@ cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
       return FALSE;
   }
   return !has_epi || epilogue_pass (ctx, m, n, c, epi, error);
+}
+
+typedef struct
+{
+  CascadeCtx *ctx;
+  gsize m, n, k;
+  gfloat alpha, beta;
+  const CascadeMatrix *a, *b, *c;
+  const CascadeEpilogue *epi;
+} GemmCall;
+
+static const CascadeGemmImpl gemm_impls[] = { CASCADE_GEMM_CPU,
+  CASCADE_GEMM_CLBLAST
+};
+
+static const gchar *const gemm_names[] = { "cpu", "clblast" };
+
+static gboolean
+gemm_run (gpointer data, guint i, GError ** error)
+{
+  GemmCall *g = data;
+  return gemm_with (g->ctx, gemm_impls[i], g->m, g->n, g->k, g->alpha, g->a,
+      g->b, g->beta, g->c, g->epi, error);
+}
+
+/* shapes that differ only by the number of RoIs or images share a choice:
+ * m and n are rounded up to a power of two */
+gchar *
+cascade_gemm_tuning_key (gsize m, gsize n, gsize k)
+{
+  return g_strdup_printf ("m%" G_GSIZE_FORMAT "-n%" G_GSIZE_FORMAT "-k%"
+      G_GSIZE_FORMAT, cascade_pow2_ceil (m), cascade_pow2_ceil (n), k);
+}
+
+gsize
+cascade_pow2_ceil (gsize x)
+{
+  gsize p = 1;
+  while (p < x)
+    p <<= 1;
+  return p;
+}
+
+gboolean
+cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
+    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
+    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+{
+  const gchar *env = g_getenv ("CASCADE_GEMM");
+  GemmCall call = { ctx, m, n, k, alpha, beta, a, b, c, epi };
+  gchar *key;
+  gboolean ok;
+
+  if (m == 0 || n == 0)
+    return TRUE;
+  if (m > G_MAXINT || n > G_MAXINT || k > G_MAXINT) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "GEMM %" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT
+        " is too large", m, n, k);
+    return FALSE;
+  }
+  /* one implementation only: forced, transposed (CLBlast), or empty */
+  if ((env && *env) || a->trans || b->trans || k == 0)
+    return gemm_with (ctx, cascade_gemm_impl (ctx), m, n, k, alpha, a, b,
+        beta, c, epi, error);
+  /* measured per shape (tuning.h); a product that reads C (beta != 0) or
+   * whose residual may be C cannot be run twice, so is not measured */
+  key = cascade_gemm_tuning_key (m, n, k);
+  ok = cascade_tune_run (ctx, "gemm", key, gemm_names, 2,
+      cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU ? 0 : 1, beta == 0.0f
+      && !(epi && epi->residual == c->mem), gemm_run, &call, error);
+  g_free (key);
+  return ok;
 }
 
 gboolean

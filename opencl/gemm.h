@@ -4,8 +4,10 @@
  *
  * Two implementations stand behind it: CLBlast (what GPUs want) and our own
  * CPU-shaped kernel (kernels/gemm.cl; what PoCL wants: CLBlast reaches a
- * tenth of its speed there).  The choice is per device: $CASCADE_GEMM =
- * "clblast" or "cpu" forces one. */
+ * tenth of its speed there).  The choice is per device and per shape, by
+ * measurement (tuning.h: the first product of a shape times both, the
+ * faster is stored on disk); $CASCADE_GEMM = "clblast" or "cpu" forces
+ * one.  Transposed products always go to CLBlast. */
 #pragma once
 
 #include "context.h"
@@ -59,8 +61,14 @@ gboolean cascade_gemm_strided_batched (CascadeCtx * ctx, gsize m, gsize n,
     const CascadeMatrix * b, gsize stride_b, gfloat beta,
     const CascadeMatrix * c, gsize stride_c, gsize count, GError ** error);
 
-/* the implementation used on this context's device for an untransposed
- * product (transposed ones always go to CLBlast) */
+/* the implementation forced by $CASCADE_GEMM, else the device's default
+ * (our kernel on CPU devices, CLBlast elsewhere): what an untransposed
+ * product uses when nothing has been measured for its shape */
 CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
+
+/* the tuning key of an m x n x k product: m and n rounded up to a power of
+ * two (the RoI count moves them frame to frame) */
+gchar *cascade_gemm_tuning_key (gsize m, gsize n, gsize k);
+gsize cascade_pow2_ceil (gsize x);
 
 G_END_DECLS

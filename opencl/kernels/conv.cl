@@ -79,3 +79,43 @@ cascade_deconv_scatter (__global const float *cols, int cols_off,
     v = 0.0f;
   out[out_off + i] = v;
 }
+
+/* The input layout of cascade_conv_shift (kernels/gemm.cl), one plane of
+ * `plane` floats per channel, written in full (zeros where nothing lands).
+ *  - stride 1: the nb images stacked in rows of pitch P = w + pad, each row
+ *    starting with `pad` zeros, each image preceded by `pad` zero rows;
+ *    image b, row iy, column ix is at (pad + b * (h + pad) + iy) * P +
+ *    pad + ix.  Neighbouring images and rows share their zero padding, so
+ *    the padded width and height cost `pad` instead of 2 * pad; a tap
+ *    running past the end of a row reads the next row's leading zeros
+ *    (the plane ends with one more zero row for the last one).
+ *  - stride s > 1 (one image, nb = 1): sy x sx phases of hh x P, phase
+ *    (py, px) holding in[c, s * Y + py - pad, s * X + px - pad].
+ * in_cstride / in_bstride: the input's channel and image strides.
+ * Global size (plane, cin). */
+__kernel void
+cascade_conv_shift_layout (__global const float *in, int in_off,
+    int in_cstride, int in_bstride, __global float *X, int x_off, int plane,
+    int cin, int h, int w, int pad, int s, int sx, int hh, int P, int nb)
+{
+  const int i = get_global_id (0), c = get_global_id (1);
+  int iy, ix, b = 0;
+  float v = 0.0f;
+  if (i >= plane || c >= cin)
+    return;
+  if (s == 1) {
+    const int row = i / P, X0 = i % P, r = row - pad;
+    b = r / (h + pad);
+    iy = r - b * (h + pad);
+    ix = X0 - pad;
+    if (r < 0 || b >= nb || iy >= h)
+      iy = -1;
+  } else {
+    const int ph = i / (hh * P), j = i % (hh * P);
+    iy = s * (j / P) + ph / sx - pad;
+    ix = s * (j % P) + ph % sx - pad;
+  }
+  if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+    v = in[in_off + b * in_bstride + c * in_cstride + iy * w + ix];
+  X[x_off + c * plane + i] = v;
+}

@@ -160,3 +160,149 @@ cascade_gemm_epilogue (int M, int N, __global float *C, int c_off, int ldc,
     v += res[res_off + i * ldc + j];
   C[c_off + i * ldc + j] = relu && v < 0.0f ? 0.0f : v;
 }
+
+/* Convolution as an implicit GEMM over a "shifted" input: no im2col.
+ *
+ * X is the input re-laid out by cascade_conv_shift_layout (kernels/conv.cl)
+ * so that, for every tap t = (ky, kx) of the kernel, the B operand row
+ * (c, ky, kx) of the im2col matrix is a contiguous run of X starting at
+ *   c * plane + taps[t]:   B[(c, t), n] = X[c * plane + taps[t] + n].
+ * Output column n is (row, xo) = (n / P, n % P) and row is (b, yo) =
+ * (row / rb, row % rb); columns with xo >= ow, yo >= oh or b >= nb are
+ * padding: computed, never stored.  taps[t] = phase (ky % s, kx % s) *
+ * phase + (ky / s) * P + kx / s, where the layout splits a strided input
+ * into s x s phases (sx phases across) so that every tap is a unit-stride
+ * run.
+ *
+ * Each work-item owns an 8 x 32 block of the output, as cascade_gemm_nn;
+ * the sums run over k = (c, ky, kx) in the im2col order, so the result is
+ * bit-identical to im2col + cascade_gemm_nn.  Rows past M repeat row M-1
+ * (computed, not stored).  Epilogue: + bias[row] [+ residual], ReLU. */
+#define MAX_TAPS 49
+
+static inline void
+conv_store (__global float *out, __global const float *res, int use_res,
+    int relu, float bias, float v)
+{
+  v += bias;
+  if (use_res)
+    v += *res;
+  *out = relu && v < 0.0f ? 0.0f : v;
+}
+
+__kernel void
+cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
+    int phase, int P, int rb, int oh, int ow, int nb, int ncols,
+    __global const float *A, int a_off,
+    __global const float *X, int x_off, int plane,
+    __global float *C, int c_off,
+    __global const float *bias, int bias_off,
+    __global const float *res, int res_off, int use_res, int relu)
+{
+  const int m0 = get_global_id (0) * TM;
+  const int n0 = get_global_id (1) * TN;
+  const int lda = cin * kk;
+  int taps[MAX_TAPS];
+  __global const float *a[TM];
+  float16 acc[2 * TM];
+
+  if (m0 >= M || n0 >= ncols)
+    return;
+  for (int t = 0; t < kk; t++) {
+    const int ky = t / kw, kx = t % kw;
+    taps[t] = ((ky % s) * sx + kx % s) * phase + (ky / s) * P + kx / s;
+  }
+  for (int r = 0; r < TM; r++) {
+    a[r] = A + a_off + min (m0 + r, M - 1) * lda;
+    acc[2 * r] = acc[2 * r + 1] = 0.0f;
+  }
+  {
+    float16 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0, c30 = 0,
+        c31 = 0, c40 = 0, c41 = 0, c50 = 0, c51 = 0, c60 = 0, c61 = 0,
+        c70 = 0, c71 = 0;
+    __global const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3],
+        *a4 = a[4], *a5 = a[5], *a6 = a[6], *a7 = a[7];
+    __global const float *xc = X + x_off + n0;
+    int k = 0;
+    for (int c = 0; c < cin; c++, xc += plane) {
+      for (int t = 0; t < kk; t++, k++) {
+        __global const float *b = xc + taps[t];
+        const float16 b0 = vload16 (0, b);
+        const float16 b1 = vload16 (1, b);
+        float v;
+        v = a0[k];
+        c00 = fma (v, b0, c00);
+        c01 = fma (v, b1, c01);
+        v = a1[k];
+        c10 = fma (v, b0, c10);
+        c11 = fma (v, b1, c11);
+        v = a2[k];
+        c20 = fma (v, b0, c20);
+        c21 = fma (v, b1, c21);
+        v = a3[k];
+        c30 = fma (v, b0, c30);
+        c31 = fma (v, b1, c31);
+        v = a4[k];
+        c40 = fma (v, b0, c40);
+        c41 = fma (v, b1, c41);
+        v = a5[k];
+        c50 = fma (v, b0, c50);
+        c51 = fma (v, b1, c51);
+        v = a6[k];
+        c60 = fma (v, b0, c60);
+        c61 = fma (v, b1, c61);
+        v = a7[k];
+        c70 = fma (v, b0, c70);
+        c71 = fma (v, b1, c71);
+      }
+    }
+    acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11;
+    acc[4] = c20; acc[5] = c21; acc[6] = c30; acc[7] = c31;
+    acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
+    acc[12] = c60; acc[13] = c61; acc[14] = c70; acc[15] = c71;
+  }
+
+  {
+    /* where column n0 lands in the output */
+    const int row0 = n0 / P, x0 = n0 % P;
+    const int b0 = row0 / rb, y0 = row0 % rb;
+    const int ohw = oh * ow;
+    const int whole = x0 + TN <= ow && y0 < oh && b0 < nb;
+    for (int r = 0; r < TM && m0 + r < M; r++) {
+      const float bv = bias[bias_off + m0 + r];
+      if (whole) {
+        const int o = (b0 * M + m0 + r) * ohw + y0 * ow + x0;
+        float16 v0 = acc[2 * r] + bv, v1 = acc[2 * r + 1] + bv;
+        if (use_res) {
+          v0 += vload16 (0, res + res_off + o);
+          v1 += vload16 (1, res + res_off + o);
+        }
+        if (relu) {
+          v0 = select (v0, (float16) 0.0f, v0 < (float16) 0.0f);
+          v1 = select (v1, (float16) 0.0f, v1 < (float16) 0.0f);
+        }
+        vstore16 (v0, 0, C + c_off + o);
+        vstore16 (v1, 1, C + c_off + o);
+      } else {
+        float vals[TN];
+        int x = x0, y = y0, b = b0;
+        vstore16 (acc[2 * r], 0, vals);
+        vstore16 (acc[2 * r + 1], 1, vals);
+        for (int j = 0; j < TN && b < nb; j++) {
+          if (x < ow && y < oh) {
+            const int o = (b * M + m0 + r) * ohw + y * ow + x;
+            conv_store (C + c_off + o, res + res_off + o, use_res, relu, bv,
+                vals[j]);
+          }
+          if (++x == P) {
+            x = 0;
+            if (++y == rb) {
+              y = 0;
+              b++;
+            }
+          }
+        }
+      }
+    }
+  }
+}

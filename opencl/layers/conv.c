@@ -3,6 +3,7 @@
 #include "conv.h"
 #include "error.h"
 #include "gemm.h"
+#include "tuning.h"
 
 #include <math.h>
 #include <string.h>
@@ -216,15 +217,224 @@ gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
       && cascade_ctx_launch (ctx, k, 3, gws, NULL, error);
 }
 
+/* The most taps (kh * kw) kernels/gemm.cl's cascade_conv_shift takes */
+#define SHIFT_MAX_TAPS 49
+
+gboolean
+cascade_conv_shift_supported (const CascadeConv * conv)
+{
+  return conv->groups == 1 && conv->kh * conv->kw <= SHIFT_MAX_TAPS
+      && !(conv->kh == 1 && conv->stride == 1 && conv->pad == 0);
+}
+
+/* The geometry of cascade_conv_shift's input layout (see kernels/conv.cl):
+ * images [n0, n0 + nb) of an h x w input */
+typedef struct
+{
+  gsize sx, sy, hh, pitch, rb, plane, ncols, taps_max, floats;
+} ShiftGeom;
+
+static void
+shift_geom (const CascadeConv * conv, gsize cin, gsize nb, gsize h, gsize w,
+    gsize oh, ShiftGeom * g)
+{
+  gsize s = conv->stride, k = conv->kh, pad = conv->pad;
+  g->sx = g->sy = MIN (s, k);
+  if (s == 1) {
+    /* the last rows' taps run up to pad - 1 columns into the row below:
+     * one more zero row at the end */
+    g->pitch = w + pad;
+    g->hh = pad + nb * (h + pad) + 1;
+    g->rb = h + pad;
+    g->plane = g->hh * g->pitch;
+    g->ncols = ((nb - 1) * (h + pad) + oh) * g->pitch;
+    g->taps_max = (k - 1) * g->pitch + k - 1;
+  } else {
+    g->pitch = (w + 2 * pad + s - 1) / s;
+    g->hh = (h + 2 * pad + s - 1) / s;
+    g->rb = g->hh;
+    g->plane = g->sy * g->sx * g->hh * g->pitch;
+    g->ncols = oh * g->pitch;
+    g->taps_max = (g->sy * g->sx - 1) * g->hh * g->pitch + (k - 1) / s *
+        g->pitch + (k - 1) / s;
+  }
+  /* the last column tile reads up to 31 columns past ncols */
+  g->floats = MAX (cin * g->plane, (cin - 1) * g->plane + g->taps_max +
+      (g->ncols + 31) / 32 * 32);
+}
+
+/* images [n0, n0 + nb) through cascade_conv_shift; the layout goes to
+ * arena slot "conv.shift" */
+static gboolean
+conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
+    const CascadeTensor * in, gsize n0, gsize nb, gsize oh, gsize ow,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  gsize cin = conv->cin, h = in->shape[2], w = in->shape[3];
+  gsize out_off = n0 * conv->cout * oh * ow;
+  ShiftGeom g;
+  CascadeTensor x;
+  cl_kernel lay, k;
+  CascadeArgs a;
+
+  shift_geom (conv, cin, nb, h, w, oh, &g);
+  if (g.floats > (gsize) G_MAXINT || g.ncols > (gsize) G_MAXINT - 32)
+    return cascade_invalid_arg (error, "Convolution input %" G_GSIZE_FORMAT
+        "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " is too large", cin, h, w);
+  if (!cascade_arena_tensor (arena, "conv.shift", &x, CASCADE_DTYPE_F32, 1,
+          CASCADE_SHAPE (g.floats), error)
+      || !(lay = cascade_ctx_kernel (ctx, "conv", "cascade_conv_shift_layout",
+              error))
+      || !(k = cascade_ctx_kernel (ctx, "gemm", "cascade_conv_shift", error)))
+    return FALSE;
+
+  a = cascade_args (lay);
+  cascade_arg_mem (&a, in->mem);
+  cascade_arg_int (&a, (gint) (in->offset + n0 * cin * h * w));
+  cascade_arg_int (&a, (gint) (h * w));
+  cascade_arg_int (&a, (gint) (cin * h * w));
+  cascade_arg_mem (&a, x.mem);
+  cascade_arg_int (&a, (gint) x.offset);
+  cascade_arg_int (&a, (gint) g.plane);
+  cascade_arg_int (&a, (gint) cin);
+  cascade_arg_int (&a, (gint) h);
+  cascade_arg_int (&a, (gint) w);
+  cascade_arg_int (&a, (gint) conv->pad);
+  cascade_arg_int (&a, (gint) conv->stride);
+  cascade_arg_int (&a, (gint) g.sx);
+  cascade_arg_int (&a, (gint) g.hh);
+  cascade_arg_int (&a, (gint) g.pitch);
+  cascade_arg_int (&a, (gint) nb);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) { g.plane, cin }, NULL,
+          error))
+    return FALSE;
+
+  a = cascade_args (k);
+  cascade_arg_int (&a, (gint) conv->cout);
+  cascade_arg_int (&a, (gint) cin);
+  cascade_arg_int (&a, (gint) (conv->kh * conv->kw));
+  cascade_arg_int (&a, (gint) conv->kw);
+  cascade_arg_int (&a, (gint) conv->stride);
+  cascade_arg_int (&a, (gint) g.sx);
+  cascade_arg_int (&a, (gint) (g.hh * g.pitch));
+  cascade_arg_int (&a, (gint) g.pitch);
+  cascade_arg_int (&a, (gint) g.rb);
+  cascade_arg_int (&a, (gint) oh);
+  cascade_arg_int (&a, (gint) ow);
+  cascade_arg_int (&a, (gint) nb);
+  cascade_arg_int (&a, (gint) g.ncols);
+  cascade_arg_mem (&a, conv->weight.mem);
+  cascade_arg_int (&a, (gint) conv->weight.offset);
+  cascade_arg_mem (&a, x.mem);
+  cascade_arg_int (&a, (gint) x.offset);
+  cascade_arg_int (&a, (gint) g.plane);
+  cascade_arg_mem (&a, out->mem);
+  cascade_arg_int (&a, (gint) (out->offset + out_off));
+  cascade_arg_mem (&a, conv->bias.mem);
+  cascade_arg_int (&a, (gint) conv->bias.offset);
+  cascade_arg_mem (&a, residual ? residual->mem : out->mem);
+  cascade_arg_int (&a, (gint) (residual ? residual->offset + out_off : 0));
+  cascade_arg_int (&a, residual ? 1 : 0);
+  cascade_arg_int (&a, act == CASCADE_ACT_RELU ? 1 : 0);
+  /* row blocks vary fastest, as in cascade_gemm_nn: the work-groups
+   * running together share one panel of X */
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 2, (gsize[2]) {
+        (conv->cout + 7) / 8, (g.ncols + 31) / 32}, NULL, error);
+}
+
 gboolean
 cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeConv * conv, const CascadeTensor * in,
     const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
     GError ** error)
 {
-  gsize n, h, w, oh, ow, ohw, rows, chunk, n0;
-  gboolean direct, batched;
-  CascadeTensor col;
+  return cascade_conv_forward_algo (ctx, arena, conv, CASCADE_CONV_AUTO, in,
+      residual, act, out, error);
+}
+
+CascadeConvAlgo
+cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
+{
+  const gchar *env = g_getenv ("CASCADE_CONV");
+  if (!cascade_conv_shift_supported (conv))
+    return CASCADE_CONV_IM2COL;
+  if (env && g_ascii_strcasecmp (env, "im2col") == 0)
+    return CASCADE_CONV_IM2COL;
+  if (env && g_ascii_strcasecmp (env, "shift") == 0)
+    return CASCADE_CONV_SHIFT;
+  return cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU ? CASCADE_CONV_SHIFT :
+      CASCADE_CONV_IM2COL;
+}
+
+static gboolean conv_compute (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, CascadeConvAlgo algo, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error);
+
+typedef struct
+{
+  CascadeCtx *ctx;
+  CascadeArena *arena;
+  const CascadeConv *conv;
+  const CascadeTensor *in, *residual, *out;
+  CascadeAct act;
+} ConvCall;
+
+static const CascadeConvAlgo conv_algos[] = { CASCADE_CONV_IM2COL,
+  CASCADE_CONV_SHIFT
+};
+
+static gboolean
+conv_run (gpointer data, guint i, GError ** error)
+{
+  ConvCall *c = data;
+  return conv_compute (c->ctx, c->arena, c->conv, conv_algos[i], c->in,
+      c->residual, c->act, c->out, error);
+}
+
+gchar *
+cascade_conv_tuning_key (const CascadeConv * conv, gsize n, gsize h, gsize w)
+{
+  return g_strdup_printf ("c%u-o%u-k%u-s%u-p%u-g%u-n%" G_GSIZE_FORMAT "-h%"
+      G_GSIZE_FORMAT "-w%" G_GSIZE_FORMAT, conv->cin, conv->cout, conv->kh,
+      conv->stride, conv->pad, conv->groups, cascade_pow2_ceil (n), h, w);
+}
+
+/* $CASCADE_CONV, else the measured choice for this shape (tuning.h) */
+static gboolean
+conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
+    const CascadeTensor * in, const CascadeTensor * residual, CascadeAct act,
+    const CascadeTensor * out, GError ** error)
+{
+  ConvCall call = { ctx, arena, conv, in, residual, out, act };
+  const gchar *names[2] = { "im2col", NULL };
+  gchar *key;
+  gboolean ok;
+
+  if (!cascade_conv_shift_supported (conv) || g_getenv ("CASCADE_CONV"))
+    return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
+            conv), in, residual, act, out, error);
+  names[1] = "shift";
+  key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
+      in->shape[3]);
+  /* out overlaps neither in nor residual (checked): runs repeat exactly */
+  ok = cascade_tune_run (ctx, "conv", key, names, 2,
+      cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
+      TRUE, conv_run, &call, error);
+  g_free (key);
+  return ok;
+}
+
+gboolean
+cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, CascadeConvAlgo algo, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  gsize n, h, w, oh, ow;
 
   /* shapes first: a mismatch is the caller's bug, never a device fault */
   if (!conv->weight.mem)
@@ -261,7 +471,38 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
   if (n == 0)
     return TRUE;
+  if (algo == CASCADE_CONV_AUTO)
+    return conv_auto (ctx, arena, conv, in, residual, act, out, error);
+  return conv_compute (ctx, arena, conv, algo, in, residual, act, out, error);
+}
 
+/* the convolution, arguments checked */
+static gboolean
+conv_compute (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, CascadeConvAlgo algo, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  gsize n = in->shape[0], h = in->shape[2], w = in->shape[3];
+  gsize oh = out->shape[2], ow = out->shape[3], ohw, rows, chunk, n0;
+  gboolean direct, batched;
+  CascadeTensor col;
+
+  if (algo == CASCADE_CONV_SHIFT) {
+    if (!cascade_conv_shift_supported (conv))
+      return cascade_invalid_arg (error, "Convolution %ux%u stride %u with "
+          "%u groups has no shifted-input implementation", conv->kh,
+          conv->kw, conv->stride, conv->groups);
+    /* strided layouts hold one image: one pass per image */
+    if (conv->stride == 1)
+      return conv_shift (ctx, arena, conv, in, 0, n, oh, ow, residual, act,
+          out, error);
+    for (n0 = 0; n0 < n; n0++)
+      if (!conv_shift (ctx, arena, conv, in, n0, 1, oh, ow, residual, act,
+              out, error))
+        return FALSE;
+    return TRUE;
+  }
   ohw = oh * ow;
   rows = conv->cin * conv->kh * conv->kw;
   direct = conv->kh == 1 && conv->kw == 1 && conv->stride == 1

@@ -8,6 +8,7 @@
  * eps * sqrt (K) * |partial sums|; any indexing bug is off by O(0.1)). */
 #include "testutil.h"
 #include "layers/conv.h"
+#include "gemm.h"
 #include "util.h"
 
 #include <string.h>
@@ -80,14 +81,14 @@ reference (const Case * c, const gfloat * in, const gfloat * wt,
 }
 
 static void
-check_case (const Case * c)
+check_case_algo (const Case * c, CascadeConvAlgo algo)
 {
   GError *err = NULL;
   GRand *r = g_rand_new_with_seed (c->cin * 1000 + c->cout * 10 + c->k +
       c->n * 7 + c->groups);
   CascadeConv conv;
   gsize oh, ow, nin = (gsize) c->n * c->cin * c->h * c->w, nout, kk;
-  gfloat *in, *wt, *bias = NULL, *res = NULL, *want, *got;
+  gfloat *in, *wt, *bias = NULL, *res = NULL, *want, *got, *other = NULL;
   CascadeTensor tin, tout, tres;
   gchar *what;
 
@@ -115,15 +116,36 @@ check_case (const Case * c)
   if (res)
     tres = upload_at (res, c->offset + 1, 4, CASCADE_SHAPE (c->n, c->cout, oh,
             ow));
-  g_assert_true (cascade_conv_forward (ctx, arena, &conv, &tin,
+  /* the other algorithm first: the one under test must overwrite it */
+  if (cascade_conv_shift_supported (&conv)) {
+    g_assert_true (cascade_conv_forward_algo (ctx, arena, &conv,
+            algo == CASCADE_CONV_SHIFT ? CASCADE_CONV_IM2COL :
+            CASCADE_CONV_SHIFT, &tin, res ? &tres : NULL,
+            c->relu ? CASCADE_ACT_RELU : CASCADE_ACT_NONE, &tout, &err));
+    g_assert_no_error (err);
+    other = test_download (ctx, &tout);
+    test_fill_nan (ctx, &tout);
+  }
+  g_assert_true (cascade_conv_forward_algo (ctx, arena, &conv, algo, &tin,
           res ? &tres : NULL, c->relu ? CASCADE_ACT_RELU : CASCADE_ACT_NONE,
           &tout, &err));
   g_assert_no_error (err);
   got = test_download (ctx, &tout);
-  what = g_strdup_printf ("conv n%u %u->%u %ux%u k%u s%u p%u g%u%s%s%s",
-      c->n, c->cin, c->cout, c->h, c->w, c->k, c->stride, c->pad, c->groups,
+  what = g_strdup_printf ("conv %s n%u %u->%u %ux%u k%u s%u p%u g%u%s%s%s",
+      algo == CASCADE_CONV_SHIFT ? "shift" : "im2col", c->n, c->cin, c->cout,
+      c->h, c->w, c->k, c->stride, c->pad, c->groups,
       c->bias ? " bias" : "", c->residual ? " res" : "",
       c->relu ? " relu" : "");
+  /* both algorithms sum in the same order: with our CPU GEMM the results
+   * are the same bits */
+  if (other && cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU) {
+    gsize i;
+    for (i = 0; i < nout; i++)
+      if (memcmp (&other[i], &got[i], 4) != 0)
+        g_error ("%s: element %" G_GSIZE_FORMAT " is %.9g, the other "
+            "algorithm's %.9g", what, i, got[i], other[i]);
+  }
+  g_free (other);
   test_assert_close (what, got, want, nout, 2e-6 * sqrt ((gdouble) kk), 1e-5);
   if (g_test_verbose ()) {
     gdouble worst = 0;
@@ -139,7 +161,7 @@ check_case (const Case * c)
   {
     guint allocs = cascade_arena_allocations (arena);
     gfloat *again;
-    g_assert_true (cascade_conv_forward (ctx, arena, &conv, &tin,
+    g_assert_true (cascade_conv_forward_algo (ctx, arena, &conv, algo, &tin,
             res ? &tres : NULL, c->relu ? CASCADE_ACT_RELU : CASCADE_ACT_NONE,
             &tout, &err));
     g_assert_no_error (err);
@@ -161,6 +183,19 @@ check_case (const Case * c)
     cascade_tensor_release (&tres);
   cascade_conv_clear (&conv);
   g_rand_free (r);
+}
+
+/* every case through both algorithms (the shifted-input one where it
+ * applies: no groups, not 1x1 stride 1) */
+static void
+check_case (const Case * c)
+{
+  CascadeConv probe = {.groups = c->groups,.kh = c->k,.kw = c->k,.stride =
+        c->stride,.pad = c->pad
+  };
+  check_case_algo (c, CASCADE_CONV_IM2COL);
+  if (cascade_conv_shift_supported (&probe))
+    check_case_algo (c, CASCADE_CONV_SHIFT);
 }
 
 /*            n cin cout  h   w  k s p g bias   res   relu  offset */
@@ -199,6 +234,29 @@ static const Case cases_7x7[] = {
 static const Case cases_chunked[] = {
   {3, 32, 5, 101, 103, 3, 1, 1, 1, TRUE, TRUE, TRUE, 0},
 };
+
+/* shapes aimed at the shifted-input path's edges: batched stride 1 (the
+ * mask heads' RoIs, rows and images sharing padding), rows wider than one
+ * 32-column tile (vector stores), cout not a multiple of 8, 5x5, strided
+ * batches, pad larger than needed */
+static const Case cases_shift[] = {
+  {3, 9, 13, 14, 14, 3, 1, 1, 1, TRUE, TRUE, TRUE, 0},
+  {1, 5, 19, 7, 70, 3, 1, 1, 1, TRUE, TRUE, TRUE, 0},
+  {2, 6, 10, 33, 40, 3, 2, 1, 1, TRUE, TRUE, TRUE, 7},
+  {1, 4, 8, 5, 37, 5, 1, 2, 1, FALSE, FALSE, TRUE, 0},
+  {2, 3, 17, 12, 65, 5, 2, 2, 1, TRUE, TRUE, FALSE, 0},
+  {4, 2, 3, 3, 3, 3, 1, 2, 1, TRUE, FALSE, TRUE, 0},
+  {1, 7, 9, 1, 1, 3, 1, 1, 1, TRUE, TRUE, TRUE, 0},
+  {2, 3, 16, 40, 40, 1, 3, 0, 1, TRUE, TRUE, TRUE, 0},
+};
+
+static void
+test_conv_shift (void)
+{
+  guint i;
+  for (i = 0; i < G_N_ELEMENTS (cases_shift); i++)
+    check_case (&cases_shift[i]);
+}
 
 static void
 test_conv_1x1 (void)
@@ -444,6 +502,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conv/3x3", test_conv_3x3);
   g_test_add_func ("/conv/7x7", test_conv_7x7);
   g_test_add_func ("/conv/chunked-batch", test_conv_chunked);
+  g_test_add_func ("/conv/shift", test_conv_shift);
   g_test_add_func ("/conv/fold-bn", test_fold_bn);
   g_test_add_func ("/conv/flops", test_flops);
   g_test_add_func ("/conv/errors", test_conv_errors);

@@ -83,6 +83,20 @@ test_upload (CascadeCtx * ctx, const gfloat * host, guint ndim,
   return t;
 }
 
+/* overwrites every element of t with NaN */
+static inline void
+test_fill_nan (CascadeCtx * ctx, const CascadeTensor * t)
+{
+  GError *err = NULL;
+  gsize n = cascade_tensor_numel (t), i;
+  gfloat *v = g_new (gfloat, n);
+  for (i = 0; i < n; i++)
+    v[i] = NAN;
+  g_assert_true (cascade_tensor_write (ctx, t, v, &err));
+  g_assert_no_error (err);
+  g_free (v);
+}
+
 static inline gfloat *
 test_download (CascadeCtx * ctx, const CascadeTensor * t)
 {
