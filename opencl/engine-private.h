@@ -56,6 +56,9 @@ gboolean cascade_engine_mask_probs (CascadeEngine * engine,
     const gfloat * boxes, const gint * labels, guint n, gfloat * probs,
     GError ** error);
 
+/* the engine's execution context (benchmarks: the peak measurement) */
+CascadeCtx *cascade_engine_ctx (CascadeEngine * engine);
+
 /* number of device buffer allocations so far (steady state: constant) */
 guint cascade_engine_allocations (const CascadeEngine * engine);
 

@@ -161,6 +161,12 @@ cascade_engine_device_name (const CascadeEngine * e)
   return cascade_device_name (e->dev);
 }
 
+CascadeCtx *
+cascade_engine_ctx (CascadeEngine * e)
+{
+  return e->ctx;
+}
+
 guint
 cascade_engine_allocations (const CascadeEngine * e)
 {

@@ -32,6 +32,14 @@ def parse(text):
     return out
 
 
+def peak_of(text):
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) == 2 and f[0] == 'peak_gflops':
+            return float(f[1])
+    return float('nan')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('model')
@@ -67,20 +75,25 @@ def main():
     print(''.join(l + '\n' for l in ref_out.splitlines()
                   if not l.startswith('stage')), end='')
     ours, ref = parse(ours_out), parse(ref_out)
-    # our NMS is its own stage; the reference counts it in postprocess
-    if 'nms' in ours and 'postprocess' in ours:
-        ours['postprocess'] = (ours['postprocess'][0] + ours['nms'][0],
-                               float('nan'))
-    print('%-12s %12s %10s %12s %10s %8s' % ('stage', 'ours ms', 'GFLOP/s',
-                                             'torch ms', 'GFLOP/s',
-                                             'ratio'))
+    peak = peak_of(ours_out)
+    # our NMS and mask paste are their own stages; the reference counts
+    # them in its postprocess
+    if 'postprocess' in ours:
+        ours['postprocess'] = (ours['postprocess'][0] +
+                               ours.get('nms', (0, 0))[0] +
+                               ours.get('paste', (0, 0))[0], float('nan'))
+    print('device FMA peak %.1f GFLOP/s (%% = share of it)' % peak)
+    print('%-12s %10s %8s %6s %10s %8s %6s %7s' % (
+        'stage', 'ours ms', 'GFLOP/s', '%', 'torch ms', 'GFLOP/s', '%',
+        'ratio'))
     for o, r in STAGES:
         if o not in ours and r not in ref:
             continue
         om, og = ours.get(o, (float('nan'), float('nan')))
         rm, rg = ref.get(r, (float('nan'), float('nan')))
-        print('%-12s %12.1f %10.1f %12.1f %10.1f %8.2f' %
-              (o, om, og, rm, rg, om / rm if rm else float('nan')))
+        print('%-12s %10.1f %8.1f %6.1f %10.1f %8.1f %6.1f %7.2f' % (
+            o, om, og, 100 * og / peak, rm, rg, 100 * rg / peak,
+            om / rm if rm else float('nan')))
     return 0
 
 

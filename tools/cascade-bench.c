@@ -1,9 +1,15 @@
 /* cascade-bench: runs a model on one frame N times and prints, per stage,
- * the median wall time and the achieved GFLOP/s, and the total.
- * Output lines: "stage <name> median_ms <ms> gflops <GFLOP/s>" (parsed by
- * tools/bench-compare.py). */
+ * the median wall time, the achieved GFLOP/s and its share of the
+ * device's measured FMA peak, and the total.  "paste" is every detection's
+ * mask pasted at frame size (what cascadeoverlay/cascadejson ask for);
+ * "outside" sums what is not the network (preprocess, NMS, postprocess,
+ * paste) and gives its share of the frame.
+ * Output lines (parsed by tools/bench-compare.py):
+ *   peak_gflops <G>
+ *   stage <name> median_ms <ms> gflops <GFLOP/s> gflop <G> peak_pct <P> */
 #include "image.h"
 #include "engine-private.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +17,7 @@
 
 static gchar *device, *input_size;
 static gint runs = 5;
-static gboolean no_masks;
+static gboolean no_masks, no_peak;
 static gint width = 640, height = 480;
 
 static GOptionEntry entries[] = {
@@ -22,6 +28,8 @@ static GOptionEntry entries[] = {
       "Network input size LONGxSHORT (default: the model's)", "WxH"},
   {"no-masks", 0, 0, G_OPTION_ARG_NONE, &no_masks, "Skip the mask heads",
       NULL},
+  {"no-peak", 0, 0, G_OPTION_ARG_NONE, &no_peak,
+      "Do not measure the device's FMA peak (no peak_pct)", NULL},
   {"width", 'W', 0, G_OPTION_ARG_INT, &width,
       "Synthetic frame width when no image is given", "W"},
   {"height", 'H', 0, G_OPTION_ARG_INT, &height,
@@ -43,6 +51,14 @@ median (gdouble * v, guint n)
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+static void
+print_stage (const gchar * name, gdouble m, gdouble flops, gdouble peak)
+{
+  gdouble gf = m > 0 ? flops / m / 1e6 : 0.0;
+  printf ("stage %-11s median_ms %9.2f gflops %7.2f gflop %8.2f peak_pct "
+      "%5.1f\n", name, m, gf, flops / 1e9, peak > 0 ? 100.0 * gf / peak : 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -53,8 +69,10 @@ main (int argc, char **argv)
   CascadeDetectParams p;
   CascadeTimings t;
   guint8 *pixels = NULL;
-  gdouble *ms[CASCADE_N_STAGES], *total, flops[CASCADE_N_STAGES] = { 0 };
-  gdouble sum_flops = 0;
+  gdouble *ms[CASCADE_N_STAGES], *total, *paste, *outside;
+  gdouble flops[CASCADE_N_STAGES] = { 0 };
+  gdouble sum_flops = 0, peak = 0;
+  guint8 *mask_buf = NULL;
   gint64 t0;
   guint i, s, ls, ss, props = 0, dets = 0;
 
@@ -73,6 +91,13 @@ main (int argc, char **argv)
   }
   printf ("device %s\n", cascade_engine_device_name (e));
   printf ("start_ms %.1f\n", (g_get_monotonic_time () - t0) / 1000.0);
+  if (!no_peak) {
+    if (!cascade_peak_gflops (cascade_engine_ctx (e), &peak, &err)) {
+      g_printerr ("%s\n", err->message);
+      return 1;
+    }
+    printf ("peak_gflops %.1f\n", peak);
+  }
   if (input_size && (sscanf (input_size, "%ux%u", &ls, &ss) != 2
           || !cascade_engine_set_input_size (e, ls, ss, &err))) {
     g_printerr ("bad --input-size %s\n", input_size);
@@ -111,6 +136,9 @@ main (int argc, char **argv)
   for (s = 0; s < CASCADE_N_STAGES; s++)
     ms[s] = g_new0 (gdouble, runs);
   total = g_new0 (gdouble, runs);
+  paste = g_new0 (gdouble, runs);
+  outside = g_new0 (gdouble, runs);
+  mask_buf = g_malloc ((gsize) frame.width * frame.height);
   /* warm-up: compiles kernels, sizes the arena */
   t0 = g_get_monotonic_time ();
   cascade_result_free (cascade_engine_detect_full (e, &frame, &p, NULL, &t,
@@ -128,31 +156,47 @@ main (int argc, char **argv)
       g_printerr ("%s\n", err->message);
       return 1;
     }
+    {
+      /* every mask at frame size, as the elements ask for them */
+      gint64 t1 = g_get_monotonic_time ();
+      guint d;
+      for (d = 0; p.masks && d < cascade_result_count (r); d++)
+        if (!cascade_result_paste_mask (r, d, mask_buf, frame.width, &err)) {
+          g_printerr ("%s\n", err->message);
+          return 1;
+        }
+      paste[i] = (g_get_monotonic_time () - t1) / 1000.0;
+    }
     total[i] = (g_get_monotonic_time () - t0) / 1000.0;
     for (s = 0; s < CASCADE_N_STAGES; s++) {
       ms[s][i] = t.ms[s];
       flops[s] = t.flops[s];
     }
+    outside[i] = t.ms[CASCADE_STAGE_PREPROCESS] + t.ms[CASCADE_STAGE_NMS] +
+        t.ms[CASCADE_STAGE_POSTPROCESS] + paste[i];
     props = t.proposals;
     dets = t.detections;
     cascade_result_free (r);
   }
   printf ("proposals %u detections %u\n", props, dets);
   for (s = 0; s < CASCADE_N_STAGES; s++) {
-    gdouble m = median (ms[s], runs);
-    printf ("stage %-11s median_ms %9.2f gflops %7.2f gflop %8.2f\n",
-        cascade_stage_names[s], m, m > 0 ? flops[s] / m / 1e6 : 0.0,
-        flops[s] / 1e9);
+    print_stage (cascade_stage_names[s], median (ms[s], runs), flops[s],
+        peak);
     sum_flops += flops[s];
   }
+  print_stage ("paste", median (paste, runs), 0, peak);
   {
-    gdouble m = median (total, runs);
-    printf ("stage %-11s median_ms %9.2f gflops %7.2f gflop %8.2f\n", "total",
-        m, sum_flops / m / 1e6, sum_flops / 1e9);
+    gdouble m = median (total, runs), o = median (outside, runs);
+    print_stage ("total", m, sum_flops, peak);
+    printf ("outside_network median_ms %.2f share_pct %.2f\n", o,
+        100.0 * o / m);
   }
   for (s = 0; s < CASCADE_N_STAGES; s++)
     g_free (ms[s]);
   g_free (total);
+  g_free (paste);
+  g_free (outside);
+  g_free (mask_buf);
   g_free (pixels);
   cascade_engine_free (e);
   g_option_context_free (oc);
