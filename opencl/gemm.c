@@ -207,7 +207,8 @@ cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
   key = cascade_gemm_tuning_key (m, n, k);
   ok = cascade_tune_run (ctx, "gemm", key, gemm_names, 2,
       cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU ? 0 : 1, beta == 0.0f
-      && !(epi && epi->residual == c->mem), gemm_run, &call, error);
+      && !(epi && epi->residual == c->mem), gemm_run, &call, NULL, NULL,
+      error);
   g_free (key);
   return ok;
 }

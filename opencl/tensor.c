@@ -200,6 +200,17 @@ cascade_arena_tensor (CascadeArena * arena, const gchar * name,
   return TRUE;
 }
 
+void
+cascade_arena_release (CascadeArena * arena, const gchar * name)
+{
+  Slot *s = g_hash_table_lookup (arena->slots, name);
+  if (!s)
+    return;
+  arena->bytes -= s->capacity;
+  /* enqueued kernels keep the buffer alive until they are done */
+  g_hash_table_remove (arena->slots, name);
+}
+
 guint
 cascade_arena_allocations (CascadeArena * arena)
 {

@@ -194,7 +194,8 @@ time_run (CascadeCtx * ctx, CascadeTuneRun run, gpointer data, guint i,
 gboolean
 cascade_tune_run (CascadeCtx * ctx, const gchar * op, const gchar * key,
     const gchar * const *names, guint n, guint fallback, gboolean may_measure,
-    CascadeTuneRun run, gpointer data, GError ** error)
+    CascadeTuneRun run, gpointer data, guint * chosen, gboolean * measured,
+    GError ** error)
 {
   CascadeDevice *dev = cascade_ctx_device (ctx);
   CascadeTuneMode mode = cascade_tune_mode ();
@@ -203,12 +204,20 @@ cascade_tune_run (CascadeCtx * ctx, const gchar * op, const gchar * key,
   gdouble ms[CASCADE_TUNE_MAX_CANDIDATES];
   guint i, m = 0, best = fallback, last = fallback;
   gdouble best_ms = G_MAXDOUBLE;
+  guint dummy_chosen;
+  gboolean dummy_measured;
 
   g_return_val_if_fail (n <= CASCADE_TUNE_MAX_CANDIDATES && fallback < n
       && names[fallback], FALSE);
+  chosen = chosen ? chosen : &dummy_chosen;
+  measured = measured ? measured : &dummy_measured;
+  *measured = FALSE;
   for (i = 0; stored && i < n; i++)
-    if (names[i] && strcmp (names[i], stored) == 0)
+    if (names[i] && strcmp (names[i], stored) == 0) {
+      *chosen = i;
       return run (data, i, error);
+    }
+  *chosen = fallback;
   if (!may_measure || mode == CASCADE_TUNE_OFF || mode == CASCADE_TUNE_CACHED)
     return run (data, fallback, error);
   for (i = 0; i < n; i++) {
@@ -225,6 +234,8 @@ cascade_tune_run (CascadeCtx * ctx, const gchar * op, const gchar * key,
     m++;
   }
   cascade_tuning_record (dev, op, key, names[best], tnames, ms, m);
+  *chosen = best;
+  *measured = TRUE;
   /* the output is the last candidate's: make it the chosen one's */
   return best == last || run (data, best, error);
 }

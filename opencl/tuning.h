@@ -56,11 +56,12 @@ typedef gboolean (*CascadeTuneRun) (gpointer data, guint i, GError ** error);
  * is one; else, when the mode allows and may_measure (the operation can be
  * run again without changing its output: it does not read what it
  * writes), each candidate is run twice and the second run timed, the
- * fastest recorded, and its output left; else `fallback`. */
+ * fastest recorded, and its output left; else `fallback`.  *chosen (may
+ * be NULL) is the candidate used; *measured whether they were measured. */
 gboolean cascade_tune_run (CascadeCtx * ctx, const gchar * op,
     const gchar * key, const gchar * const *names, guint n, guint fallback,
-    gboolean may_measure, CascadeTuneRun run, gpointer data,
-    GError ** error);
+    gboolean may_measure, CascadeTuneRun run, gpointer data, guint * chosen,
+    gboolean * measured, GError ** error);
 
 /* Path of dev's tuning file (NULL when the disk cache is off). */
 gchar *cascade_tuning_path (CascadeDevice * dev);

@@ -412,7 +412,8 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   ConvCall call = { ctx, arena, conv, in, residual, out, act };
   const gchar *names[2] = { "im2col", NULL };
   gchar *key;
-  gboolean ok;
+  gboolean ok, measured;
+  guint chosen;
 
   if (!cascade_conv_shift_supported (conv) || g_getenv ("CASCADE_CONV"))
     return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
@@ -423,8 +424,14 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   /* out overlaps neither in nor residual (checked): runs repeat exactly */
   ok = cascade_tune_run (ctx, "conv", key, names, 2,
       cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
-      TRUE, conv_run, &call, error);
+      TRUE, conv_run, &call, &chosen, &measured, error);
   g_free (key);
+  /* measuring im2col left its scratch (hundreds of MB on large maps) in
+   * the arena: give it back unless im2col won */
+  if (ok && measured && conv_algos[chosen] != CASCADE_CONV_IM2COL) {
+    cascade_arena_release (arena, "conv.col");
+    cascade_arena_release (arena, "conv.cnhw");
+  }
   return ok;
 }
 
