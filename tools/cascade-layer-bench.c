@@ -1,14 +1,23 @@
 /* cascade-layer-bench: the convolution shapes of R-50-FPN Cascade Mask
  * R-CNN at 1333x800 (input padded to 1344x800), each through every
  * algorithm (layers/conv.h), with the median time, GFLOP/s and the share
- * of the device's measured FMA peak (util.h cascade_peak_gflops).
+ * of the device's measured FMA peak (util.h cascade_peak_gflops); then
+ * the NMS at the RPN's size (5 levels x 1000 boxes) and the final
+ * detection NMS's (80 classes), on the device and as plain C on the host
+ * (mmcv's nms_cpu, tests/engine/nms_ref.h) with the transfers a host NMS
+ * would add.
  * Output lines:
  *   peak_gflops <G>
  *   conv <name> <cin>x<h>x<w>-><cout> k<k> s<s> n<n> algo <a> median_ms <ms>
- *       gflops <G> peak_pct <P> */
+ *       gflops <G> peak_pct <P>
+ *   nms <name> n <n> groups <g> device_ms <ms> host_ms <ms> transfer_ms
+ *       <ms> kept <k> */
 #include "context.h"
+#include "error.h"
 #include "layers/conv.h"
+#include "layers/nms.h"
 #include "util.h"
+#include "nms_ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +118,101 @@ out:
   return ok;
 }
 
+static gdouble
+median_of (gdouble * v, gint n)
+{
+  qsort (v, n, sizeof (gdouble), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* n clustered boxes in `groups` groups through cascade_batched_nms and
+ * through the host reference; the host side also pays for downloading
+ * boxes, scores and groups and uploading the kept indices */
+static gboolean
+bench_nms (CascadeCtx * ctx, CascadeArena * arena, const gchar * name,
+    gsize n, guint groups, GError ** error)
+{
+  GRand *r = g_rand_new_with_seed (n + groups);
+  gfloat *boxes = g_new (gfloat, n * 4), *scores = g_new (gfloat, n);
+  gint *grp = g_new (gint, n), *keep = g_new (gint, n);
+  gdouble *dev_ms = g_new (gdouble, runs), *host_ms = g_new (gdouble, runs);
+  gdouble *xfer_ms = g_new (gdouble, runs);
+  CascadeTensor tb, ts, tg, tk;
+  guint n_keep = 0;
+  gsize i, host_kept = 0;
+  gboolean ok = FALSE;
+  gint k;
+
+  make_boxes (r, n, 40, boxes, scores);
+  for (i = 0; i < n; i++)
+    grp[i] = (gint) (i % groups);
+  if (!cascade_tensor_new (ctx, &tb, CASCADE_DTYPE_F32, 2,
+          CASCADE_SHAPE (n, 4), boxes, error))
+    goto out;
+  cascade_tensor_new (ctx, &ts, CASCADE_DTYPE_F32, 1, CASCADE_SHAPE (n),
+      scores, error);
+  cascade_tensor_new (ctx, &tg, CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (n),
+      grp, error);
+  cascade_tensor_new (ctx, &tk, CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (n),
+      NULL, error);
+  if (*error)
+    goto out_t;
+  for (k = -1; k < runs; k++) {
+    gint64 t0;
+    gfloat *hb, *hs;
+    gint *hg;
+    if (!cascade_ctx_finish (ctx, error))
+      goto out_t;
+    t0 = g_get_monotonic_time ();
+    if (!cascade_batched_nms (ctx, arena, &tb, &ts, &tg, n, 0.7f, n, &tk,
+            &n_keep, error))
+      goto out_t;
+    if (k < 0)
+      continue;                 /* warm-up */
+    dev_ms[k] = (g_get_monotonic_time () - t0) / 1000.0;
+    /* host: download, NMS, upload the result */
+    t0 = g_get_monotonic_time ();
+    hb = cascade_tensor_download (ctx, &tb, error);
+    hs = cascade_tensor_download (ctx, &ts, error);
+    hg = cascade_tensor_download (ctx, &tg, error);
+    xfer_ms[k] = (g_get_monotonic_time () - t0) / 1000.0;
+    t0 = g_get_monotonic_time ();
+    host_kept = ref_batched_nms (hb, hs, hg, n, 0.7f, keep);
+    host_ms[k] = (g_get_monotonic_time () - t0) / 1000.0;
+    t0 = g_get_monotonic_time ();
+    if (!cascade_tensor_write (ctx, &tk, keep, error))
+      goto out_t;
+    xfer_ms[k] += (g_get_monotonic_time () - t0) / 1000.0;
+    g_free (hb);
+    g_free (hs);
+    g_free (hg);
+  }
+  printf ("nms %-10s n %6" G_GSIZE_FORMAT " groups %3u device_ms %8.2f "
+      "host_ms %8.2f transfer_ms %6.2f kept %u/%" G_GSIZE_FORMAT "\n", name,
+      n, groups, median_of (dev_ms, runs), median_of (host_ms, runs),
+      median_of (xfer_ms, runs), n_keep, host_kept);
+  ok = n_keep == host_kept;
+  if (!ok)
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "device NMS kept %u boxes, the host %" G_GSIZE_FORMAT, n_keep,
+        host_kept);
+out_t:
+  cascade_tensor_release (&tb);
+  cascade_tensor_release (&ts);
+  cascade_tensor_release (&tg);
+  cascade_tensor_release (&tk);
+out:
+  g_free (boxes);
+  g_free (scores);
+  g_free (grp);
+  g_free (keep);
+  g_free (dev_ms);
+  g_free (host_ms);
+  g_free (xfer_ms);
+  g_rand_free (r);
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -143,6 +247,12 @@ main (int argc, char **argv)
         && !bench (ctx, arena, &shapes[i], CASCADE_CONV_SHIFT, "shift", peak,
             &err))
       break;
+  }
+  if (!err && (!only || strstr ("nms", only))) {
+    /* the RPN: 1000 boxes per level on 5 levels; the detection NMS: the
+     * candidates above the score threshold of 1000 RoIs x 80 classes */
+    if (bench_nms (ctx, arena, "rpn", 5000, 5, &err))
+      bench_nms (ctx, arena, "detection", 8000, 80, &err);
   }
   cascade_arena_free (arena);
   cascade_ctx_free (ctx);
