@@ -155,6 +155,13 @@ cascade_args_check (CascadeArgs * a, GError ** error)
   return FALSE;
 }
 
+const gsize *
+cascade_ctx_tile_lws (CascadeCtx * ctx)
+{
+  static const gsize one[3] = { 1, 1, 1 };
+  return cascade_device_is_cpu (ctx->dev) ? one : NULL;
+}
+
 gboolean
 cascade_ctx_launch (CascadeCtx * ctx, cl_kernel kernel, guint dims,
     const gsize * gws, const gsize * lws, GError ** error)

@@ -46,6 +46,13 @@ gboolean cascade_args_check (CascadeArgs * a, GError ** error);
 gboolean cascade_ctx_launch (CascadeCtx * ctx, cl_kernel kernel, guint dims,
     const gsize * gws, const gsize * lws, GError ** error);
 
+/* The work-group size for kernels whose work-items each own a whole tile
+ * (kernels/gemm.cl): {1, 1} on CPU devices, where PoCL would otherwise
+ * compile the kernel again for every global size it sees (a work-group
+ * size of its choosing for each), at no measured cost in speed; NULL (the
+ * driver's choice) elsewhere. */
+const gsize *cascade_ctx_tile_lws (CascadeCtx * ctx);
+
 /* Blocks until the queue is empty. */
 gboolean cascade_ctx_finish (CascadeCtx * ctx, GError ** error);
 

@@ -77,7 +77,8 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
   cascade_arg_int (&args, epi && epi->residual ? 1 : 0);
   cascade_arg_int (&args, epi && epi->relu ? 1 : 0);
   return cascade_args_check (&args, error)
-      && cascade_ctx_launch (ctx, kern, 2, gws, NULL, error);
+      && cascade_ctx_launch (ctx, kern, 2, gws, cascade_ctx_tile_lws (ctx),
+      error);
 }
 
 /* the epilogue as its own pass, after CLBlast */

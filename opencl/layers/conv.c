@@ -307,8 +307,8 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   cascade_arg_int (&a, (gint) g.pitch);
   cascade_arg_int (&a, (gint) nb);
   if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) { g.plane, cin }, NULL,
-          error))
+      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) { g.plane, cin },
+          (gsize[2]) { 64, 1}, error))
     return FALSE;
 
   a = cascade_args (k);
@@ -342,7 +342,8 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
    * running together share one panel of X */
   return cascade_args_check (&a, error)
       && cascade_ctx_launch (ctx, k, 2, (gsize[2]) {
-        (conv->cout + 7) / 8, (g.ncols + 31) / 32}, NULL, error);
+        (conv->cout + 7) / 8, (g.ncols + 31) / 32},
+      cascade_ctx_tile_lws (ctx), error);
 }
 
 gboolean
