@@ -39,20 +39,17 @@ fits (const CascadeMatrix * x, gsize rows, gsize cols, const gchar * what,
   return TRUE;
 }
 
+/* one launch of cascade_gemm_nn over all of C */
 static gboolean
-gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
-    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
-    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+gemm_cpu_pass (CascadeCtx * ctx, cl_kernel kern, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
+    gfloat beta, const CascadeMatrix * c, const CascadeEpilogue * epi,
+    GError ** error)
 {
-  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_nn", error);
   /* row blocks vary fastest: the work-groups that run together share one
    * 32-column panel of B, which stays in cache */
   const gsize gws[2] = { (m + TILE_M - 1) / TILE_M, (n + TILE_N - 1) / TILE_N };
-  CascadeArgs args;
-  if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
-      || !fits (c, m, n, "C", error))
-    return FALSE;
-  args = cascade_args (kern);
+  CascadeArgs args = cascade_args (kern);
   cascade_arg_int (&args, m);
   cascade_arg_int (&args, n);
   cascade_arg_int (&args, k);
@@ -79,6 +76,41 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
   return cascade_args_check (&args, error)
       && cascade_ctx_launch (ctx, kern, 2, gws, cascade_ctx_tile_lws (ctx),
       error);
+}
+
+/* The depth of one pass: a work-item's 8 rows of A and 32 columns of B
+ * over KC are 32 KB + 128 KB, which stay in a CPU core's L2 while the
+ * work-items running together reuse them; a deeper product (the box
+ * head's first FC: K = 12544) is summed in passes of KC, each adding to
+ * C, with the epilogue on the last.  The 1000 x 1024 x 12544 FC
+ * (tools/clblast-bench --engine, PoCL, machine loaded): one pass 23-27
+ * GFLOP/s; KC 4096: 31; 2048: 50; 1024: 57-69; 512: 64; 256: 58.
+ * $CASCADE_GEMM_KC overrides it (0: one pass), for such measurements. */
+#define GEMM_KC 1024
+
+static gboolean
+gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
+    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
+    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+{
+  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_nn", error);
+  const gchar *env = g_getenv ("CASCADE_GEMM_KC");
+  gsize kc = env ? (gsize) g_ascii_strtoull (env, NULL, 10) : GEMM_KC, k0;
+  if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
+      || !fits (c, m, n, "C", error))
+    return FALSE;
+  if (kc == 0)
+    kc = k;
+  for (k0 = 0; k0 < k; k0 += kc) {
+    CascadeMatrix ak = *a, bk = *b;
+    gsize kk = MIN (kc, k - k0);
+    ak.offset += k0;
+    bk.offset += k0 * b->ld;
+    if (!gemm_cpu_pass (ctx, kern, m, n, kk, alpha, &ak, &bk,
+            k0 == 0 ? beta : 1.0f, c, k0 + kk >= k ? epi : NULL, error))
+      return FALSE;
+  }
+  return TRUE;
 }
 
 /* the epilogue as its own pass, after CLBlast */

@@ -220,6 +220,7 @@ gemm_shapes (void)
   check_gemm (16, 64, 40, FALSE, FALSE);        /* whole 8x32 tiles only */
   check_gemm (13, 97, 5, FALSE, FALSE);         /* row and column edges */
   check_gemm (3, 70, 300, FALSE, FALSE);        /* fewer rows than a tile */
+  check_gemm (21, 45, 2500, FALSE, FALSE);      /* deeper than one pass */
   check_gemm (64, 33, 147, FALSE, TRUE);
   check_gemm (5, 71, 13, TRUE, FALSE);
   check_gemm (19, 23, 31, TRUE, TRUE);
@@ -302,6 +303,9 @@ test_gemm_epilogue (void)
   check_epilogue ("cpu", 8, 32, 9, FALSE, FALSE);
   check_epilogue ("cpu", 21, 75, 17, TRUE, TRUE);
   check_epilogue ("cpu", 3, 64, 5, FALSE, TRUE);
+  /* K over several passes: bias, residual and ReLU on the last only */
+  check_epilogue ("cpu", 19, 70, 2309, TRUE, FALSE);
+  check_epilogue ("cpu", 9, 40, 1025, FALSE, TRUE);
   check_epilogue ("clblast", 21, 75, 17, TRUE, FALSE);
   check_epilogue ("clblast", 5, 3, 2, FALSE, FALSE);
   check_epilogue ("clblast", 13, 37, 6, TRUE, TRUE);
