@@ -1,5 +1,6 @@
 /* gst-cascade: an execution context: one in-order queue and its kernels */
 #include "context.h"
+#include "clblast-params.h"
 #include "error.h"
 
 struct _CascadeCtx
@@ -19,7 +20,12 @@ CascadeCtx *
 cascade_ctx_new (CascadeDevice * dev, GError ** error)
 {
   cl_int st;
-  CascadeCtx *ctx = g_new0 (CascadeCtx, 1);
+  CascadeCtx *ctx;
+
+  /* CLBlast's tuning for this device, before any CLBlast call */
+  if (!cascade_clblast_params_apply (dev, error))
+    return NULL;
+  ctx = g_new0 (CascadeCtx, 1);
   ctx->dev = cascade_device_ref (dev);
   ctx->kernels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       release_kernel);
