@@ -239,21 +239,19 @@ cascade_clblast_params_lookup (CascadeDevice * dev, gchar ** origin,
   guint i;
 
   *origin = NULL;
+  /* the device's own file is a cache entry (cache.h): one that cannot be
+   * read or is damaged is ignored, never trusted, and the shipped
+   * parameters apply as if it were not there */
   if (path && g_file_get_contents (path, &data, &len, &err)) {
-    kf = cascade_clblast_params_parse (data, len, path, error);
+    kf = cascade_clblast_params_parse (data, len, path, &err);
     g_free (data);
-    if (kf)
-      *origin = g_steal_pointer (&path);
-    g_free (path);
-    return kf;
+    if (kf) {
+      *origin = path;
+      return kf;
+    }
   }
-  if (err && !g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
-        "Cannot read the CLBlast tuning file: %s", err->message);
-    g_error_free (err);
-    g_free (path);
-    return NULL;
-  }
+  if (err && !g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_debug ("Ignoring the CLBlast tuning file: %s", err->message);
   g_clear_error (&err);
   g_free (path);
 

@@ -26,10 +26,15 @@
 G_BEGIN_DECLS
 
 /* Applies the parameters for dev (see above), once per OpenCL device and
- * process; later calls return TRUE at once.  Thread-safe.  A damaged file,
- * or a group that CLBlast refuses (an unknown kernel, a missing or unknown
- * parameter), is an error naming the file and the group; nothing is
- * remembered then, so the next call tries again. */
+ * process; later calls return TRUE at once.  Thread-safe.  The device's
+ * own file is a cache entry: unreadable or damaged, it is ignored (the
+ * shipped parameters apply).  A group that CLBlast refuses (an unknown
+ * kernel, a missing or unknown parameter) is an error naming the file and
+ * the group; nothing is remembered then, so the next call tries again.
+ * Caveat of cascade_clblast_tune: it trusts the tuners' fastest result,
+ * measured at their own sizes (1024^3 for Xgemm); on PoCL that set was 5x
+ * slower on our shapes than the one shipped, and one accepted set crashed
+ * PoCL's compiled kernel on a larger product. */
 gboolean cascade_clblast_params_apply (CascadeDevice * dev, GError ** error);
 
 /* Runs the CLBlast tuners of Debian's clblast-utils for dev (single
@@ -56,8 +61,8 @@ GKeyFile *cascade_clblast_params_parse (const gchar * data, gsize len,
 
 /* The file that applies to dev (its own, else the first shipped one whose
  * [match] fits) with its origin ("<path>" or "built-in <name>") in *origin;
- * NULL without error when there is none, NULL with an error when the file
- * is damaged. */
+ * NULL without error when there is none (a damaged own file counts as
+ * none); NULL with an error only when a shipped file is damaged. */
 GKeyFile *cascade_clblast_params_lookup (CascadeDevice * dev,
     gchar ** origin, GError ** error);
 
