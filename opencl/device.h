@@ -37,8 +37,10 @@ guint cascade_device_compute_units (CascadeDevice * dev);
 gboolean cascade_device_is_cpu (CascadeDevice * dev);
 
 /* The program built from kernels/<name>.cl, compiled once per device on
- * first use (the build log is in the error if it fails).  The device keeps
- * the reference; callers create their own cl_kernel objects from it. */
+ * first use (the build log is in the error if it fails); the binary is
+ * kept in the disk cache (program-cache.h), so a later process loads it
+ * instead of compiling.  The device keeps the reference; callers create
+ * their own cl_kernel objects from it. */
 cl_program cascade_device_program (CascadeDevice * dev, const gchar * name,
     GError ** error);
 /* Names of every kernel source file known to the library (NULL-terminated). */
