@@ -1,5 +1,6 @@
 /* gst-cascade: the on-disk cache directory */
 #include "cache.h"
+#include "device.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -51,4 +52,40 @@ cascade_cache_write (const gchar * path, const void *data, gsize len,
     GError ** error)
 {
   return g_file_set_contents (path, data, (gssize) len, error);
+}
+
+gchar *
+cascade_cache_device_path (cl_device_id device, const gchar * sub,
+    const gchar * suffix, const gchar * const *extra)
+{
+  cl_platform_id platform = NULL;
+  GPtrArray *parts;
+  gchar *dir = cascade_cache_dir (), *key, *file, *path;
+
+  /* nothing to ask the driver when the cache is off */
+  if (!dir)
+    return NULL;
+  g_free (dir);
+  clGetDeviceInfo (device, CL_DEVICE_PLATFORM, sizeof (platform), &platform,
+      NULL);
+  parts = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (parts, cascade_cl_platform_string (platform,
+          CL_PLATFORM_NAME));
+  g_ptr_array_add (parts, cascade_cl_platform_string (platform,
+          CL_PLATFORM_VERSION));
+  g_ptr_array_add (parts, cascade_cl_device_string (device, CL_DEVICE_NAME));
+  g_ptr_array_add (parts, cascade_cl_device_string (device,
+          CL_DRIVER_VERSION));
+  g_ptr_array_add (parts, cascade_cl_device_string (device,
+          CL_DEVICE_VERSION));
+  for (; extra && *extra; extra++)
+    g_ptr_array_add (parts, g_strdup (*extra));
+  g_ptr_array_add (parts, NULL);
+  key = cascade_cache_key ((const gchar * const *) parts->pdata);
+  file = g_strconcat (key, suffix, NULL);
+  path = cascade_cache_path (sub, file);
+  g_free (file);
+  g_free (key);
+  g_ptr_array_unref (parts);
+  return path;
 }

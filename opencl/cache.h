@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <CL/cl.h>
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,14 @@ gchar *cascade_cache_path (const gchar * sub, const gchar * name);
 /* A short stable key for a device: a SHA-256 prefix of the platform and
  * device names, versions and driver version joined by newlines. */
 gchar *cascade_cache_key (const gchar * const *parts);
+
+/* The path of one device's entry in `sub`: named by cascade_cache_key of
+ * what identifies the device's compiled code (platform name and version,
+ * device name, driver version, device version) followed by `extra`
+ * (NULL-terminated, may be NULL), plus `suffix`.  NULL when the cache is
+ * off. */
+gchar *cascade_cache_device_path (cl_device_id device, const gchar * sub,
+    const gchar * suffix, const gchar * const *extra);
 
 /* Writes data to path atomically (g_file_set_contents does the temporary
  * file and rename). */

@@ -26,30 +26,6 @@ static GHashTable *applied;
 /* ------------------------------------------------------------------------ */
 /* device strings */
 
-static gchar *
-platform_string (cl_platform_id p, cl_platform_info what)
-{
-  size_t n = 0;
-  gchar *s;
-  if (clGetPlatformInfo (p, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
-    return g_strdup ("?");
-  s = g_malloc0 (n + 1);
-  clGetPlatformInfo (p, what, n, s, NULL);
-  return g_strstrip (s);
-}
-
-static gchar *
-device_string (cl_device_id d, cl_device_info what)
-{
-  size_t n = 0;
-  gchar *s;
-  if (clGetDeviceInfo (d, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
-    return g_strdup ("?");
-  s = g_malloc0 (n + 1);
-  clGetDeviceInfo (d, what, n, s, NULL);
-  return g_strstrip (s);
-}
-
 static cl_platform_id
 device_platform (cl_device_id d)
 {
@@ -75,25 +51,8 @@ device_type_name (cl_device_id d)
 gchar *
 cascade_clblast_params_path (CascadeDevice * dev)
 {
-  cl_device_id d = cascade_device_id (dev);
-  gchar *parts[4], *key, *file, *path, *dir = cascade_cache_dir ();
-  guint i;
-
-  if (!dir)
-    return NULL;
-  g_free (dir);
-  parts[0] = platform_string (device_platform (d), CL_PLATFORM_NAME);
-  parts[1] = device_string (d, CL_DEVICE_NAME);
-  parts[2] = device_string (d, CL_DRIVER_VERSION);
-  parts[3] = NULL;
-  key = cascade_cache_key ((const gchar * const *) parts);
-  for (i = 0; parts[i]; i++)
-    g_free (parts[i]);
-  file = g_strdup_printf ("%s.ini", key);
-  path = cascade_cache_path (SUBDIR, file);
-  g_free (file);
-  g_free (key);
-  return path;
+  return cascade_cache_device_path (cascade_device_id (dev), SUBDIR, ".ini",
+      NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -207,9 +166,9 @@ cascade_clblast_params_match (CascadeDevice * dev, GKeyFile * kf)
     if (strcmp (*k, "device-type") == 0)
       have = g_strdup (device_type_name (d));
     else if (strcmp (*k, "platform-name") == 0)
-      have = platform_string (device_platform (d), CL_PLATFORM_NAME);
+      have = cascade_cl_platform_string (device_platform (d), CL_PLATFORM_NAME);
     else if (strcmp (*k, "device-name") == 0)
-      have = device_string (d, CL_DEVICE_NAME);
+      have = cascade_cl_device_string (d, CL_DEVICE_NAME);
     if (!have || !want) {
       /* a condition we do not know cannot be checked: no fit */
       fits = FALSE;
@@ -676,8 +635,8 @@ cascade_clblast_tune (CascadeDevice * dev, gdouble fraction, GError ** error)
   }
 
   kf = g_key_file_new ();
-  platform = platform_string (device_platform (d), CL_PLATFORM_NAME);
-  device = device_string (d, CL_DEVICE_NAME);
+  platform = cascade_cl_platform_string (device_platform (d), CL_PLATFORM_NAME);
+  device = cascade_cl_device_string (d, CL_DEVICE_NAME);
   g_key_file_set_string (kf, MATCH_GROUP, "device-type",
       device_type_name (d));
   g_key_file_set_string (kf, MATCH_GROUP, "platform-name", platform);

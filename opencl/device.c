@@ -49,8 +49,8 @@ typedef struct
   cl_device_type type;
 } DeviceEntry;
 
-static gchar *
-platform_string (cl_platform_id p, cl_platform_info what)
+gchar *
+cascade_cl_platform_string (cl_platform_id p, cl_platform_info what)
 {
   size_t n = 0;
   gchar *s;
@@ -61,8 +61,8 @@ platform_string (cl_platform_id p, cl_platform_info what)
   return g_strstrip (s);
 }
 
-static gchar *
-device_string (cl_device_id d, cl_device_info what)
+gchar *
+cascade_cl_device_string (cl_device_id d, cl_device_info what)
 {
   size_t n = 0;
   gchar *s;
@@ -108,10 +108,10 @@ enumerate_devices (GError ** error)
       continue;
     devs = g_new0 (cl_device_id, nd);
     clGetDeviceIDs (plats[i], CL_DEVICE_TYPE_ALL, nd, devs, NULL);
-    pname = platform_string (plats[i], CL_PLATFORM_NAME);
+    pname = cascade_cl_platform_string (plats[i], CL_PLATFORM_NAME);
     for (j = 0; j < nd; j++) {
       DeviceEntry e = { plats[i], devs[j], NULL, 0 };
-      gchar *dname = device_string (devs[j], CL_DEVICE_NAME);
+      gchar *dname = cascade_cl_device_string (devs[j], CL_DEVICE_NAME);
       e.label = g_strdup_printf ("%s: %s", pname, dname);
       clGetDeviceInfo (devs[j], CL_DEVICE_TYPE, sizeof (e.type), &e.type,
           NULL);
@@ -240,8 +240,8 @@ check_device (CascadeDevice * dev, GError ** error)
 {
   cl_bool compiler = CL_FALSE;
   cl_uint units = 0;
-  gchar *version = device_string (dev->device, CL_DEVICE_VERSION);
-  gchar *ext = device_string (dev->device, CL_DEVICE_EXTENSIONS);
+  gchar *version = cascade_cl_device_string (dev->device, CL_DEVICE_VERSION);
+  gchar *ext = cascade_cl_device_string (dev->device, CL_DEVICE_EXTENSIONS);
   cl_device_type type = 0;
   guint major = 0, minor = 0;
   gboolean ok = FALSE;

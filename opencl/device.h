@@ -46,6 +46,11 @@ cl_program cascade_device_program (CascadeDevice * dev, const gchar * name,
 /* Names of every kernel source file known to the library (NULL-terminated). */
 const gchar *const *cascade_kernel_source_names (void);
 
+/* A string property of a platform or device, stripped ("?" when the
+ * driver has none); g_free it. */
+gchar *cascade_cl_platform_string (cl_platform_id p, cl_platform_info what);
+gchar *cascade_cl_device_string (cl_device_id d, cl_device_info what);
+
 /* Lists "index: platform: device" lines of every device, for messages. */
 gchar *cascade_device_list_all (void);
 

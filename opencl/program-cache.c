@@ -15,64 +15,12 @@
 #define DIGEST_LEN 32
 #define HEADER_LEN (MAGIC_LEN + 8 + DIGEST_LEN)
 
-static gchar *
-platform_info (cl_platform_id p, cl_platform_info what)
-{
-  size_t n = 0;
-  gchar *s;
-  if (clGetPlatformInfo (p, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
-    return g_strdup ("?");
-  s = g_malloc0 (n + 1);
-  clGetPlatformInfo (p, what, n, s, NULL);
-  return s;
-}
-
-static gchar *
-device_info (cl_device_id d, cl_device_info what)
-{
-  size_t n = 0;
-  gchar *s;
-  if (clGetDeviceInfo (d, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
-    return g_strdup ("?");
-  s = g_malloc0 (n + 1);
-  clGetDeviceInfo (d, what, n, s, NULL);
-  return s;
-}
-
 gchar *
 cascade_program_cache_file (cl_device_id device, const gchar * options,
     const gchar * source)
 {
-  cl_platform_id platform = NULL;
-  gchar *parts[9], *key, *file, *path;
-  guint i;
-
-  /* nothing to ask the driver when the cache is off */
-  {
-    gchar *dir = cascade_cache_dir ();
-    if (!dir)
-      return NULL;
-    g_free (dir);
-  }
-  clGetDeviceInfo (device, CL_DEVICE_PLATFORM, sizeof (platform), &platform,
-      NULL);
-  parts[0] = platform_info (platform, CL_PLATFORM_NAME);
-  parts[1] = platform_info (platform, CL_PLATFORM_VERSION);
-  parts[2] = device_info (device, CL_DEVICE_NAME);
-  parts[3] = device_info (device, CL_DRIVER_VERSION);
-  parts[4] = device_info (device, CL_DEVICE_VERSION);
-  parts[5] = g_strdup (options ? options : "");
-  parts[6] = g_strdup (source);
-  parts[7] = g_strdup (MAGIC);
-  parts[8] = NULL;
-  key = cascade_cache_key ((const gchar * const *) parts);
-  for (i = 0; parts[i]; i++)
-    g_free (parts[i]);
-  file = g_strdup_printf ("%s.bin", key);
-  path = cascade_cache_path (SUBDIR, file);
-  g_free (file);
-  g_free (key);
-  return path;
+  const gchar *extra[] = { options ? options : "", source, MAGIC, NULL };
+  return cascade_cache_device_path (device, SUBDIR, ".bin", extra);
 }
 
 static void

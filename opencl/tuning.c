@@ -25,46 +25,11 @@ cascade_tune_mode (void)
   return CASCADE_TUNE_OFF;
 }
 
-static gchar *
-info_string (cl_device_id dev, cl_platform_id plat, cl_uint param,
-    gboolean of_platform)
-{
-  size_t n = 0;
-  gchar *s;
-  if (of_platform)
-    clGetPlatformInfo (plat, param, 0, NULL, &n);
-  else
-    clGetDeviceInfo (dev, param, 0, NULL, &n);
-  s = g_malloc0 (n + 1);
-  if (n && of_platform)
-    clGetPlatformInfo (plat, param, n, s, NULL);
-  else if (n)
-    clGetDeviceInfo (dev, param, n, s, NULL);
-  return s;
-}
-
 gchar *
 cascade_tuning_path (CascadeDevice * dev)
 {
-  cl_device_id id = cascade_device_id (dev);
-  cl_platform_id plat = NULL;
-  gchar *parts[5], *key, *name, *path;
-  guint i;
-
-  clGetDeviceInfo (id, CL_DEVICE_PLATFORM, sizeof (plat), &plat, NULL);
-  parts[0] = info_string (id, plat, CL_PLATFORM_NAME, TRUE);
-  parts[1] = info_string (id, plat, CL_DEVICE_NAME, FALSE);
-  parts[2] = info_string (id, plat, CL_DRIVER_VERSION, FALSE);
-  parts[3] = info_string (id, plat, CL_DEVICE_VERSION, FALSE);
-  parts[4] = NULL;
-  key = cascade_cache_key ((const gchar * const *) parts);
-  name = g_strdup_printf ("%s.ini", key);
-  path = cascade_cache_path ("tuning", name);
-  for (i = 0; i < 4; i++)
-    g_free (parts[i]);
-  g_free (key);
-  g_free (name);
-  return path;
+  return cascade_cache_device_path (cascade_device_id (dev), "tuning", ".ini",
+      NULL);
 }
 
 /* dev's choices, read from disk on first use; call with lock held */
