@@ -2,6 +2,7 @@
 #include "gemm.h"
 #include "error.h"
 #include "tuning.h"
+#include "util.h"
 
 #include <clblast_c.h>
 #include <string.h>
@@ -201,16 +202,7 @@ gchar *
 cascade_gemm_tuning_key (gsize m, gsize n, gsize k)
 {
   return g_strdup_printf ("m%" G_GSIZE_FORMAT "-n%" G_GSIZE_FORMAT "-k%"
-      G_GSIZE_FORMAT, cascade_pow2_ceil (m), cascade_pow2_ceil (n), k);
-}
-
-gsize
-cascade_pow2_ceil (gsize x)
-{
-  gsize p = 1;
-  while (p < x)
-    p <<= 1;
-  return p;
+      G_GSIZE_FORMAT, cascade_next_pow2 (m), cascade_next_pow2 (n), k);
 }
 
 gboolean

@@ -69,6 +69,5 @@ CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
 /* the tuning key of an m x n x k product: m and n rounded up to a power of
  * two (the RoI count moves them frame to frame) */
 gchar *cascade_gemm_tuning_key (gsize m, gsize n, gsize k);
-gsize cascade_pow2_ceil (gsize x);
 
 G_END_DECLS

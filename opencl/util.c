@@ -77,3 +77,12 @@ done:
   cascade_tensor_release (&out);
   return ok;
 }
+
+gsize
+cascade_next_pow2 (gsize n)
+{
+  gsize p = 1;
+  while (p < n)
+    p <<= 1;
+  return p;
+}

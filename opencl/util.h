@@ -20,4 +20,7 @@ gboolean cascade_copy (CascadeCtx * ctx, const CascadeTensor * src,
 gboolean cascade_peak_gflops (CascadeCtx * ctx, gdouble * gflops,
     GError ** error);
 
+/* smallest power of two >= n (1 for n <= 1) */
+gsize cascade_next_pow2 (gsize n);
+
 G_END_DECLS

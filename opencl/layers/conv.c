@@ -4,6 +4,7 @@
 #include "error.h"
 #include "gemm.h"
 #include "tuning.h"
+#include "util.h"
 
 #include <math.h>
 #include <string.h>
@@ -401,7 +402,7 @@ cascade_conv_tuning_key (const CascadeConv * conv, gsize n, gsize h, gsize w)
 {
   return g_strdup_printf ("c%u-o%u-k%u-s%u-p%u-g%u-n%" G_GSIZE_FORMAT "-h%"
       G_GSIZE_FORMAT "-w%" G_GSIZE_FORMAT, conv->cin, conv->cout, conv->kh,
-      conv->stride, conv->pad, conv->groups, cascade_pow2_ceil (n), h, w);
+      conv->stride, conv->pad, conv->groups, cascade_next_pow2 (n), h, w);
 }
 
 /* $CASCADE_CONV, else the measured choice for this shape (tuning.h) */

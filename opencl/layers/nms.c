@@ -22,15 +22,6 @@
 #define SORT_CHUNK_MAX 2048
 #define WG_MAX 256
 
-gsize
-cascade_next_pow2 (gsize n)
-{
-  gsize p = 1;
-  while (p < n)
-    p <<= 1;
-  return p;
-}
-
 guint
 cascade_nms_index_bits (gsize n)
 {

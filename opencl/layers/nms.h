@@ -5,6 +5,7 @@
 #pragma once
 
 #include "tensor.h"
+#include "util.h"          /* cascade_next_pow2 */
 
 G_BEGIN_DECLS
 
@@ -37,8 +38,6 @@ gboolean cascade_batched_nms (CascadeCtx * ctx, CascadeArena * arena,
  * marks padding and excluded candidates. */
 #define CASCADE_KEY_INVALID G_MAXUINT64
 
-/* smallest power of two >= n (1 for n <= 1) */
-gsize cascade_next_pow2 (gsize n);
 /* index bits ib for candidate indices 0..n-1 (at least 1) */
 guint cascade_nms_index_bits (gsize n);
 

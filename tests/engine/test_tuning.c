@@ -5,6 +5,7 @@
 #include "gemm.h"
 #include "layers/conv.h"
 #include "tuning.h"
+#include "util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -299,9 +300,9 @@ test_keys (void)
   a = cascade_gemm_tuning_key (1000, 1024, 12544);
   g_assert_cmpstr (a, ==, "m1024-n1024-k12544");
   g_free (a);
-  g_assert_cmpuint (cascade_pow2_ceil (0), ==, 1);
-  g_assert_cmpuint (cascade_pow2_ceil (1), ==, 1);
-  g_assert_cmpuint (cascade_pow2_ceil (1025), ==, 2048);
+  g_assert_cmpuint (cascade_next_pow2 (0), ==, 1);
+  g_assert_cmpuint (cascade_next_pow2 (1), ==, 1);
+  g_assert_cmpuint (cascade_next_pow2 (1025), ==, 2048);
 }
 
 int
