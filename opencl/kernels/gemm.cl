@@ -33,6 +33,42 @@ store_row (__global float *cp, __global const float *rp, float16 lo,
   vstore16 (v1, 1, cp);
 }
 
+/* The 8 x 32 register tile shared by cascade_gemm_nn and
+ * cascade_conv_shift: sixteen float16 accumulators c<row><half>, and one
+ * step of the product, c<r>0 += s<r> * b0, c<r>1 += s<r> * b1 */
+#define TILE_DECLARE                                                    \
+    float16 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0,       \
+        c30 = 0, c31 = 0, c40 = 0, c41 = 0, c50 = 0, c51 = 0, c60 = 0,  \
+        c61 = 0, c70 = 0, c71 = 0
+#define TILE_FMA(s0, s1, s2, s3, s4, s5, s6, s7, b0, b1)                \
+    do {                                                                \
+      float s_;                                                         \
+      s_ = (s0);                                                        \
+      c00 = fma (s_, b0, c00);                                          \
+      c01 = fma (s_, b1, c01);                                          \
+      s_ = (s1);                                                        \
+      c10 = fma (s_, b0, c10);                                          \
+      c11 = fma (s_, b1, c11);                                          \
+      s_ = (s2);                                                        \
+      c20 = fma (s_, b0, c20);                                          \
+      c21 = fma (s_, b1, c21);                                          \
+      s_ = (s3);                                                        \
+      c30 = fma (s_, b0, c30);                                          \
+      c31 = fma (s_, b1, c31);                                          \
+      s_ = (s4);                                                        \
+      c40 = fma (s_, b0, c40);                                          \
+      c41 = fma (s_, b1, c41);                                          \
+      s_ = (s5);                                                        \
+      c50 = fma (s_, b0, c50);                                          \
+      c51 = fma (s_, b1, c51);                                          \
+      s_ = (s6);                                                        \
+      c60 = fma (s_, b0, c60);                                          \
+      c61 = fma (s_, b1, c61);                                          \
+      s_ = (s7);                                                        \
+      c70 = fma (s_, b0, c70);                                          \
+      c71 = fma (s_, b1, c71);                                          \
+    } while (0)
+
 __kernel void
 cascade_gemm_nn (int M, int N, int K, float alpha,
     __global const float *A, int a_off, int lda,
@@ -52,40 +88,16 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
   bias += bias_off;
 
   if (m0 + TM <= M && n0 + TN <= N) {
-    float16 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0, c30 = 0,
-        c31 = 0, c40 = 0, c41 = 0, c50 = 0, c51 = 0, c60 = 0, c61 = 0,
-        c70 = 0, c71 = 0;
+    TILE_DECLARE;
     __global const float *a = A + m0 * lda;
     __global const float *b = B + n0;
     for (int k = 0; k < K; k++) {
       const float16 b0 = vload16 (0, b);
       const float16 b1 = vload16 (1, b);
-      float s;
       b += ldb;
-      s = a[k];
-      c00 = fma (s, b0, c00);
-      c01 = fma (s, b1, c01);
-      s = a[lda + k];
-      c10 = fma (s, b0, c10);
-      c11 = fma (s, b1, c11);
-      s = a[2 * lda + k];
-      c20 = fma (s, b0, c20);
-      c21 = fma (s, b1, c21);
-      s = a[3 * lda + k];
-      c30 = fma (s, b0, c30);
-      c31 = fma (s, b1, c31);
-      s = a[4 * lda + k];
-      c40 = fma (s, b0, c40);
-      c41 = fma (s, b1, c41);
-      s = a[5 * lda + k];
-      c50 = fma (s, b0, c50);
-      c51 = fma (s, b1, c51);
-      s = a[6 * lda + k];
-      c60 = fma (s, b0, c60);
-      c61 = fma (s, b1, c61);
-      s = a[7 * lda + k];
-      c70 = fma (s, b0, c70);
-      c71 = fma (s, b1, c71);
+      TILE_FMA (a[k], a[lda + k], a[2 * lda + k], a[3 * lda + k],
+          a[4 * lda + k], a[5 * lda + k], a[6 * lda + k], a[7 * lda + k],
+          b0, b1);
     }
 #define ROW(r) (m0 + r) * ldc + n0
 /* bias of element (row r, column j): per row, or per column */
@@ -203,7 +215,6 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
   const int n0 = get_global_id (1) * TN;
   const int lda = cin * kk;
   int taps[MAX_TAPS];
-  __global const float *a[TM];
   float16 acc[2 * TM];
 
   if (m0 >= M || n0 >= ncols)
@@ -212,48 +223,23 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
     const int ky = t / kw, kx = t % kw;
     taps[t] = ((ky % s) * sx + kx % s) * phase + (ky / s) * P + kx / s;
   }
-  for (int r = 0; r < TM; r++) {
-    a[r] = A + a_off + min (m0 + r, M - 1) * lda;
-    acc[2 * r] = acc[2 * r + 1] = 0.0f;
-  }
   {
-    float16 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0, c30 = 0,
-        c31 = 0, c40 = 0, c41 = 0, c50 = 0, c51 = 0, c60 = 0, c61 = 0,
-        c70 = 0, c71 = 0;
-    __global const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3],
-        *a4 = a[4], *a5 = a[5], *a6 = a[6], *a7 = a[7];
+    /* rows past M repeat row M - 1 */
+#define AROW(r) (A + a_off + min (m0 + (r), M - 1) * lda)
+    __global const float *a0 = AROW (0), *a1 = AROW (1), *a2 = AROW (2),
+        *a3 = AROW (3), *a4 = AROW (4), *a5 = AROW (5), *a6 = AROW (6),
+        *a7 = AROW (7);
+#undef AROW
     __global const float *xc = X + x_off + n0;
     int k = 0;
+    TILE_DECLARE;
     for (int c = 0; c < cin; c++, xc += plane) {
       for (int t = 0; t < kk; t++, k++) {
         __global const float *b = xc + taps[t];
         const float16 b0 = vload16 (0, b);
         const float16 b1 = vload16 (1, b);
-        float v;
-        v = a0[k];
-        c00 = fma (v, b0, c00);
-        c01 = fma (v, b1, c01);
-        v = a1[k];
-        c10 = fma (v, b0, c10);
-        c11 = fma (v, b1, c11);
-        v = a2[k];
-        c20 = fma (v, b0, c20);
-        c21 = fma (v, b1, c21);
-        v = a3[k];
-        c30 = fma (v, b0, c30);
-        c31 = fma (v, b1, c31);
-        v = a4[k];
-        c40 = fma (v, b0, c40);
-        c41 = fma (v, b1, c41);
-        v = a5[k];
-        c50 = fma (v, b0, c50);
-        c51 = fma (v, b1, c51);
-        v = a6[k];
-        c60 = fma (v, b0, c60);
-        c61 = fma (v, b1, c61);
-        v = a7[k];
-        c70 = fma (v, b0, c70);
-        c71 = fma (v, b1, c71);
+        TILE_FMA (a0[k], a1[k], a2[k], a3[k], a4[k], a5[k], a6[k], a7[k],
+            b0, b1);
       }
     }
     acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11;
@@ -272,17 +258,9 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
       const float bv = bias[bias_off + m0 + r];
       if (whole) {
         const int o = (b0 * M + m0 + r) * ohw + y0 * ow + x0;
-        float16 v0 = acc[2 * r] + bv, v1 = acc[2 * r + 1] + bv;
-        if (use_res) {
-          v0 += vload16 (0, res + res_off + o);
-          v1 += vload16 (1, res + res_off + o);
-        }
-        if (relu) {
-          v0 = select (v0, (float16) 0.0f, v0 < (float16) 0.0f);
-          v1 = select (v1, (float16) 0.0f, v1 < (float16) 0.0f);
-        }
-        vstore16 (v0, 0, C + c_off + o);
-        vstore16 (v1, 1, C + c_off + o);
+        store_row (C + c_off + o, res + res_off + o, acc[2 * r],
+            acc[2 * r + 1], 1.0f, 0.0f, (float16) bv, (float16) bv, use_res,
+            relu);
       } else {
         float vals[TN];
         int x = x0, y = y0, b = b0;
