@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "error.h"
+#include "gemm.h"
 #include "tensor.h"
 
 /* exit status meson treats as "skipped" */
@@ -104,4 +105,47 @@ test_download (CascadeCtx * ctx, const CascadeTensor * t)
   gfloat *v = cascade_tensor_download (ctx, t, &err);
   g_assert_no_error (err);
   return v;
+}
+
+/* C = 0.5 * op(A) op(B) + 2 * C through cascade_gemm on random inputs,
+ * against a loop in double, to |got - want| <= atol + rtol * |want| */
+static inline void
+test_check_gemm (CascadeCtx * ctx, gsize m, gsize n, gsize k, gboolean ta,
+    gboolean tb, gdouble atol, gdouble rtol)
+{
+  GError *err = NULL;
+  GRand *r = g_rand_new_with_seed (m * 131 + n * 7 + k);
+  gfloat *a = test_random (r, m * k, -1, 1), *b = test_random (r, k * n, -1,
+      1), *c = test_random (r, m * n, -1, 1), *want = g_new (gfloat, m * n);
+  gfloat *got;
+  gsize i, j, l;
+  CascadeTensor ta_ = test_upload (ctx, a, 1, CASCADE_SHAPE (m * k));
+  CascadeTensor tb_ = test_upload (ctx, b, 1, CASCADE_SHAPE (k * n));
+  CascadeTensor tc_ = test_upload (ctx, c, 1, CASCADE_SHAPE (m * n));
+  CascadeMatrix ma = { ta_.mem, 0, ta ? m : k, ta };
+  CascadeMatrix mb = { tb_.mem, 0, tb ? k : n, tb };
+  CascadeMatrix mc = { tc_.mem, 0, n, FALSE };
+
+  for (i = 0; i < m; i++)
+    for (j = 0; j < n; j++) {
+      gdouble s = 0;
+      for (l = 0; l < k; l++)
+        s += (gdouble) (ta ? a[l * m + i] : a[i * k + l]) *
+            (tb ? b[j * k + l] : b[l * n + j]);
+      want[i * n + j] = (gfloat) (0.5 * s + 2.0 * c[i * n + j]);
+    }
+  g_assert_true (cascade_gemm (ctx, m, n, k, 0.5f, &ma, &mb, 2.0f, &mc,
+          &err));
+  g_assert_no_error (err);
+  got = test_download (ctx, &tc_);
+  test_assert_close ("gemm", got, want, m * n, atol, rtol);
+  g_free (got);
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  g_free (want);
+  cascade_tensor_release (&ta_);
+  cascade_tensor_release (&tb_);
+  cascade_tensor_release (&tc_);
+  g_rand_free (r);
 }
