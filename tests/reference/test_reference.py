@@ -8,8 +8,10 @@ whole-model fixtures:
   listed in manifest.json has its recorded size and sha256, and the total
   stays under 8 MB;
 * the reference, run again on each model's dump image, reproduces the
-  committed intermediate tensors (max |a-b| <= 1e-4 max |ref|; integers
-  exactly; per-RoI tensors after aligning tied proposals) and the committed
+  committed intermediate tensors (max |a-b| <= 1e-3 max |ref|; integers
+  exactly; proposals as sets within the same tolerance, where a proposal
+  at the top-k cut or the NMS threshold may swap; per-RoI tensors on the
+  proposals both sides kept), whatever ISA PyTorch runs on and the committed
   detections (every detection >= 0.1 matched: same label, IoU >= 0.99,
   |score diff| <= 1e-3; mask IoU >= 0.99);
 * the .pth path: a fixture model saved as an mmdetection checkpoint loads
@@ -99,18 +101,85 @@ def test_manifest(fx, man):
     check(total <= 8_000_000, 'fixtures: total %d bytes <= 8 MB' % total)
 
 
-def compare_dump(res, ref):
+# Float tensors must agree within TENSOR_REL_TOL of their largest |value|.
+# The fixtures come from one machine; PyTorch sums its convolutions in
+# another order on another ISA (oneDNN and ATen on AVX2 or SSE4.1 instead
+# of AVX-512).  Measured on tiny_x50_mask (ATEN_CPU_CAPABILITY and
+# ONEDNN_MAX_CPU_ISA set to force the ISA): largest difference 1.9e-4 of
+# the tensor's range on AVX2 (the merged mask probabilities), 3.1e-4 on
+# SSE4.1; 1e-3 leaves three times that.  Proposals are compared as sets
+# with the same tolerance (boxes against the largest coordinate, scores
+# against 1): the box decode's exp() turns the summation order into
+# ~1e-3 px on a 156 px box.
+TENSOR_REL_TOL = 1e-3
+# A proposal may also be present on one side only when it sits at a
+# boundary that a last-bit difference can flip: its score within
+# BOUNDARY_SCORE_EPS of the lowest kept score (the max_per_img cut), or its
+# IoU with a higher-scored proposal of the other side within
+# BOUNDARY_IOU_EPS of the RPN's NMS threshold.  At most
+# max(2, 1%) of the proposals may swap; per-RoI tensors are then compared on
+# the proposals both sides kept.
+BOUNDARY_SCORE_EPS = 1e-4
+BOUNDARY_IOU_EPS = 1e-3
+
+
+def box_iou(a, b):
+    """IoU of box a (4,) with boxes b (n, 4), mmcv's continuous convention."""
+    x1 = np.maximum(a[0], b[:, 0])
+    y1 = np.maximum(a[1], b[:, 1])
+    x2 = np.minimum(a[2], b[:, 2])
+    y2 = np.minimum(a[3], b[:, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area = lambda t: (t[..., 2] - t[..., 0]) * (t[..., 3] - t[..., 1])
+    return inter / np.maximum(area(a) + area(b) - inter, 1e-12)
+
+
+def boundary_swap(row, other, cut, nms_iou):
+    """True when proposal row (x1, y1, x2, y2, score), absent from the
+    other side, is at the top-k cut or at the NMS threshold."""
+    if abs(row[4] - cut) <= BOUNDARY_SCORE_EPS:
+        return True
+    higher = other[other[:, 4] >= row[4] - BOUNDARY_SCORE_EPS]
+    if not len(higher):
+        return False
+    return bool(np.abs(box_iou(row, higher) - nms_iou).min()
+                <= BOUNDARY_IOU_EPS)
+
+
+def match_proposals(res, ref, nms_iou):
+    """-> (perm, error): perm[i] is the row of res matching ref row i, or
+    -1 where that proposal swapped at a boundary; error is None or why the
+    sets differ beyond what the tolerance allows."""
+    a = np.concatenate([res['rpn.proposals.bboxes'],
+                        res['rpn.proposals.scores'][:, None]], 1)
+    b = np.concatenate([ref['rpn.proposals.bboxes'],
+                        ref['rpn.proposals.scores'][:, None]], 1)
+    if a.shape != b.shape:
+        return None, 'shape %s != %s' % (a.shape, b.shape)
+    scale = np.array([max(np.abs(b[:, :4]).max(), 1.0)] * 4 + [1.0])
+    perm, _ = match_rows(a / scale, b / scale, TENSOR_REL_TOL)
+    back, _ = match_rows(b / scale, a / scale, TENSOR_REL_TOL)
+    lost = np.where(perm < 0)[0]      # in ref only
+    extra = np.where(back < 0)[0]     # in res only
+    if len(lost) > max(2, len(b) // 100):
+        return None, '%d proposals differ' % len(lost)
+    cut = min(a[:, 4].min(), b[:, 4].min()) if len(b) else 0.0
+    for rows, side, other in ((lost, b, a), (extra, a, b)):
+        for i in rows:
+            if not boundary_swap(side[i], other, cut, nms_iou):
+                return None, 'proposal %s is not a boundary swap' % (
+                    np.array2string(side[i], precision=4))
+    return perm, None
+
+
+def compare_dump(res, ref, nms_iou):
     """-> list of failing tensor names."""
     bad = []
     perm = None
     if 'rpn.proposals.bboxes' in ref:
-        a = np.concatenate([res['rpn.proposals.bboxes'],
-                            res['rpn.proposals.scores'][:, None]], 1)
-        b = np.concatenate([ref['rpn.proposals.bboxes'],
-                            ref['rpn.proposals.scores'][:, None]], 1)
-        perm, _ = match_rows(a, b, 1e-3)
-        if len(a) != len(b) or (perm < 0).any():
-            return ['rpn.proposals (as sets)']
+        perm, why = match_proposals(res, ref, nms_iou)
+        if why:
+            return ['rpn.proposals (as sets: %s)' % why]
     for name, r in ref.items():
         a = res.get(name)
         if a is None:
@@ -119,7 +188,9 @@ def compare_dump(res, ref):
         if (name.startswith(('stage', 'final.cls_score', 'final.pre_nms',
                              'rpn.proposals')) and perm is not None and
                 a.shape[0] == len(perm)):
-            a = a[perm]
+            kept = perm >= 0
+            a = a[perm[kept]]
+            r = r[kept]
         if a.shape != r.shape:
             bad.append('%s (shape %s != %s)' % (name, a.shape, r.shape))
         elif r.dtype.kind in 'iub':
@@ -127,9 +198,55 @@ def compare_dump(res, ref):
                 bad.append(name)
         elif r.size:
             err = np.abs(a.astype(np.float64) - r).max()
-            if err > 1e-4 * max(np.abs(r).max(), 1e-12):
+            if err > TENSOR_REL_TOL * max(np.abs(r).max(), 1e-12):
                 bad.append('%s (rel %.2e)' % (name, err / np.abs(r).max()))
     return bad
+
+
+def test_compare_dump():
+    """The proposal comparison accepts what it should and nothing else."""
+    g = np.random.default_rng(11)
+    xy = g.random((40, 2)) * 100
+    boxes = np.concatenate([xy, xy + 5 + g.random((40, 2)) * 50], 1)
+    scores = np.sort(g.random(40))[::-1] * 0.9 + 0.05
+    ref = {'rpn.proposals.bboxes': boxes.astype(np.float32),
+           'rpn.proposals.scores': scores.astype(np.float32),
+           'stage0.cls_score': g.random((40, 3)).astype(np.float32)}
+
+    def variant(fn):
+        r = {k: v.copy() for k, v in ref.items()}
+        fn(r)
+        return compare_dump(r, ref, 0.7)
+    check(variant(lambda r: None) == [], 'compare: identical dumps pass')
+    order = g.permutation(40)
+
+    def shuffle(r):
+        for k in r:
+            r[k] = r[k][order]
+    check(variant(shuffle) == [], 'compare: proposals in another order pass')
+
+    def jitter(r):
+        r['rpn.proposals.bboxes'][3, 0] += 1e-3
+    check(variant(jitter) == [], 'compare: 1e-3 px on a box passes')
+
+    def moved(r):
+        r['rpn.proposals.bboxes'][3, 0] += 2.0
+    check(variant(moved) != [], 'compare: a box moved by 2 px fails')
+
+    def cut_swap(r):  # the lowest-scored proposal replaced by a tie
+        r['rpn.proposals.bboxes'][-1] = [1, 2, 30, 40]
+        r['rpn.proposals.scores'][-1] += 5e-5
+        r['stage0.cls_score'][-1] = 0
+    check(variant(cut_swap) == [], 'compare: a swap at the top-k cut passes')
+
+    def inner_swap(r):
+        r['rpn.proposals.bboxes'][5] = [1, 2, 30, 40]
+    check(variant(inner_swap) != [],
+          'compare: a proposal away from any boundary swapped fails')
+
+    def stage(r):
+        r['stage0.cls_score'][7, 1] += 0.01
+    check(variant(stage) != [], 'compare: a per-RoI tensor off by 1% fails')
 
 
 def test_models(fx, man, tmp):
@@ -145,7 +262,7 @@ def test_models(fx, man, tmp):
                 fx, man['images'][img_name]['path']))
             res = ref.run(img)
             dump, _ = cr.read_safetensors(os.path.join(fx, rel))
-            bad = compare_dump(res, dump)
+            bad = compare_dump(res, dump, cfg['rpn']['nms_iou'])
             check(not bad and len(dump) >= 20,
                   '%s/%s: %d intermediate tensors reproduced %s' % (
                       name, img_name, len(dump), bad))
@@ -189,6 +306,7 @@ def main(argv):
         test_rle()
         test_safetensors(tmp)
         test_manifest(fx, man)
+        test_compare_dump()
         test_models(fx, man, tmp)
     print('%d failure(s)' % len(FAILS))
     return 1 if FAILS else 0
