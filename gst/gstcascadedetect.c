@@ -65,7 +65,6 @@
 
 /* the engine's public API, and its error domain */
 #include "cascade.h"
-#include "error.h"
 #include "gstcascadedetect.h"
 #include "gstcascademeta.h"
 

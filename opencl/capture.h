@@ -2,7 +2,7 @@
  * by the names mmdetection's reference dumps use (tests and debugging) */
 #pragma once
 
-#include "tensor.h"
+#include "runtime/tensor.h"
 
 G_BEGIN_DECLS
 

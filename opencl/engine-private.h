@@ -3,7 +3,7 @@
 
 #include "cascade.h"
 #include "capture.h"
-#include "layers/preprocess.h"
+#include "ops/preprocess.h"
 
 G_BEGIN_DECLS
 

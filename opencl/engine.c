@@ -1,9 +1,9 @@
 /* gst-cascade: the engine: model + device + networks, one frame at a time */
 #include "engine-private.h"
-#include "error.h"
-#include "network.h"
-#include "layers/bbox_ops.h"
-#include "layers/mask_ops.h"
+#include "runtime/error.h"
+#include "net/network.h"
+#include "ops/bbox_ops.h"
+#include "ops/mask_ops.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
  *   stage <name> median_ms <ms> gflops <GFLOP/s> gflop <G> peak_pct <P> */
 #include "image.h"
 #include "engine-private.h"
-#include "util.h"
+#include "runtime/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,11 +12,11 @@
  *       gflops <G> peak_pct <P>
  *   nms <name> n <n> groups <g> device_ms <ms> host_ms <ms> transfer_ms
  *       <ms> kept <k> */
-#include "context.h"
-#include "error.h"
-#include "layers/conv.h"
-#include "layers/nms.h"
-#include "util.h"
+#include "runtime/context.h"
+#include "runtime/error.h"
+#include "ops/conv.h"
+#include "ops/nms.h"
+#include "runtime/util.h"
 #include "nms_ref.h"
 
 #include <stdio.h>

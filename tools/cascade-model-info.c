@@ -2,8 +2,8 @@
  * files (models/FORMAT.md) and prints a one-paragraph summary of each.
  * Exit status 0 when every file is valid, 1 otherwise (the error of each
  * bad file goes to stderr), 2 on a usage error. */
-#include "model-private.h"
-#include "error.h"
+#include "model/model-private.h"
+#include "runtime/error.h"
 
 #include <locale.h>
 #include <stdio.h>

@@ -7,9 +7,9 @@
  * competes with its best parameters.
  *
  *   cascade-tune [-d SPEC] [--clblast [--fraction F]] [-s WxH ...] MODEL */
-#include "clblast-params.h"
+#include "blas/clblast-params.h"
 #include "engine-private.h"
-#include "tuning.h"
+#include "blas/tuning.h"
 
 #include <stdio.h>
 #include <stdlib.h>

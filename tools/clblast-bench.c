@@ -6,10 +6,10 @@
  * $CASCADE_GEMM selects), for a comparison with our own kernel.
  * Output lines: "gemm M N K median_ms <ms> gflops <GFLOP/s>", the median of
  * --runs timed runs after one untimed run (which compiles). */
-#include "clblast-params.h"
-#include "context.h"
-#include "error.h"
-#include "gemm.h"
+#include "blas/clblast-params.h"
+#include "runtime/context.h"
+#include "runtime/error.h"
+#include "blas/gemm.h"
 
 #include <clblast_c.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* gst-cascade tools: reading PPM (P6) images into CascadeFrames */
 #include "image.h"
-#include "error.h"
+#include "runtime/error.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* gst-cascade tests: delta2bbox, logit averaging, row softmax and
  * multiclass NMS against plain-C transcripts of mmdetection / torch */
 #include "testutil.h"
-#include "layers/bbox_ops.h"
-#include "util.h"
+#include "ops/bbox_ops.h"
+#include "runtime/util.h"
 #include "nms_ref.h"
 
 #include <string.h>

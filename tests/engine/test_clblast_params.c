@@ -9,8 +9,8 @@
  * back: every test that applies something runs in a subprocess of its own
  * (g_test_trap_subprocess), with a fresh $CASCADE_CACHE_DIR. */
 #include "testutil.h"
-#include "clblast-params.h"
-#include "gemm.h"
+#include "blas/clblast-params.h"
+#include "blas/gemm.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

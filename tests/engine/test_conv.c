@@ -7,9 +7,9 @@
  * (float32 accumulation of K products of magnitude <= 1 drifts like
  * eps * sqrt (K) * |partial sums|; any indexing bug is off by O(0.1)). */
 #include "testutil.h"
-#include "layers/conv.h"
-#include "gemm.h"
-#include "util.h"
+#include "ops/conv.h"
+#include "blas/gemm.h"
+#include "runtime/util.h"
 
 #include <string.h>
 

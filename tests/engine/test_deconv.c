@@ -3,8 +3,8 @@
  * accumulated in double), and shape validation.  Values uniform in
  * [-1, 1); tolerance |got - want| <= 2e-6 * sqrt (cin) + 1e-5 * |want|. */
 #include "testutil.h"
-#include "layers/deconv.h"
-#include "util.h"
+#include "ops/deconv.h"
+#include "runtime/util.h"
 
 static CascadeCtx *ctx;
 static CascadeArena *arena;

@@ -3,8 +3,8 @@
  * Values uniform in [-1, 1); tolerance |got - want| <= 2e-6 * sqrt (K) +
  * 1e-5 * |want| with K = in features. */
 #include "testutil.h"
-#include "layers/fc.h"
-#include "util.h"
+#include "ops/fc.h"
+#include "runtime/util.h"
 
 static CascadeCtx *ctx;
 

@@ -3,8 +3,8 @@
  * mmdetection's merge_aug_masks and _do_paste_mask (torch grid_sample,
  * bilinear, align_corners=False, zero padding; skip_empty region) */
 #include "testutil.h"
-#include "layers/mask_ops.h"
-#include "util.h"
+#include "ops/mask_ops.h"
+#include "runtime/util.h"
 
 #include <string.h>
 

@@ -4,8 +4,8 @@
  * of mmdetection's tensor layout (add_model below, independent of the
  * loader's cascade_arch_expected_tensors), then damaged in every way the
  * loader must catch. */
-#include "model-private.h"
-#include "error.h"
+#include "model/model-private.h"
+#include "runtime/error.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>

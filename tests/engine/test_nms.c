@@ -2,7 +2,7 @@
  * of mmcv's batched_nms / nms_cpu (offset trick below 10000 boxes, a loop
  * over groups above; ties in ascending index order) */
 #include "testutil.h"
-#include "layers/nms.h"
+#include "ops/nms.h"
 #include "nms_ref.h"
 
 #include <string.h>

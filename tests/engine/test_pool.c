@@ -4,7 +4,7 @@
  * one float addition), so results must match the C reference bit for
  * bit. */
 #include "testutil.h"
-#include "layers/pool.h"
+#include "ops/pool.h"
 
 #include <string.h>
 

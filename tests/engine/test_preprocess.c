@@ -3,7 +3,7 @@
  * padding) against a plain-C reference and against fixtures made by
  * cv2.resize itself (tests/data/gen_preprocess.py). */
 #include "testutil.h"
-#include "layers/preprocess.h"
+#include "ops/preprocess.h"
 
 #include <float.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * mmcv's CPU roi_align (aligned=True, sampling_ratio=0, average) and
  * mmdetection's map_roi_levels */
 #include "testutil.h"
-#include "layers/roi_align.h"
+#include "ops/roi_align.h"
 
 #include <string.h>
 

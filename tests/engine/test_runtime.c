@@ -1,9 +1,9 @@
 /* gst-cascade tests: device selection, errors, programs, tensors, arena,
  * GEMM */
 #include "testutil.h"
-#include "gemm.h"
-#include "util.h"
-#include "program-cache.h"
+#include "blas/gemm.h"
+#include "runtime/util.h"
+#include "runtime/program-cache.h"
 
 #include <clblast_c.h>
 #include <glib/gstdio.h>

@@ -1,11 +1,11 @@
 /* gst-cascade tests: choices by measurement (tuning.h) and their disk
  * cache.  Every test works in a fresh temporary CASCADE_CACHE_DIR. */
 #include "testutil.h"
-#include "cache.h"
-#include "gemm.h"
-#include "layers/conv.h"
-#include "tuning.h"
-#include "util.h"
+#include "runtime/cache.h"
+#include "blas/gemm.h"
+#include "ops/conv.h"
+#include "blas/tuning.h"
+#include "runtime/util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

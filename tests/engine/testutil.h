@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "context.h"
-#include "error.h"
-#include "gemm.h"
-#include "tensor.h"
+#include "runtime/context.h"
+#include "runtime/error.h"
+#include "blas/gemm.h"
+#include "runtime/tensor.h"
 
 /* exit status meson treats as "skipped" */
 #define TEST_SKIP 77

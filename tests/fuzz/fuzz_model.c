@@ -3,8 +3,8 @@
  * tensor of a file that loads.  Built only with -Dfuzz=true (clang); see
  * README.md.  Any crash, sanitizer report, GLib warning/critical or error
  * outside the CASCADE_ERROR domain without the file name is a bug. */
-#include "model-private.h"
-#include "error.h"
+#include "model/model-private.h"
+#include "runtime/error.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,0 +1,267 @@
+/* gst-cascade: GEMM through CLBlast or our CPU-shaped kernel */
+#include "blas/gemm.h"
+#include "runtime/error.h"
+#include "blas/tuning.h"
+#include "runtime/util.h"
+
+#include <clblast_c.h>
+#include <string.h>
+
+#define TILE_M 8
+#define TILE_N 32
+
+CascadeGemmImpl
+cascade_gemm_impl (CascadeCtx * ctx)
+{
+  const gchar *env = g_getenv ("CASCADE_GEMM");
+  if (env && g_ascii_strcasecmp (env, "clblast") == 0)
+    return CASCADE_GEMM_CLBLAST;
+  if (env && g_ascii_strcasecmp (env, "cpu") == 0)
+    return CASCADE_GEMM_CPU;
+  return cascade_device_is_cpu (cascade_ctx_device (ctx)) ?
+      CASCADE_GEMM_CPU : CASCADE_GEMM_CLBLAST;
+}
+
+/* our kernel does not check bounds the way CLBlast does: check here */
+static gboolean
+fits (const CascadeMatrix * x, gsize rows, gsize cols, const gchar * what,
+    GError ** error)
+{
+  gsize size = 0, need = x->offset + (rows - 1) * x->ld + cols;
+  clGetMemObjectInfo (x->mem, CL_MEM_SIZE, sizeof (size), &size, NULL);
+  if (x->ld < cols || need > size / sizeof (gfloat)) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "GEMM matrix %s (%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT ", ld %"
+        G_GSIZE_FORMAT ", offset %" G_GSIZE_FORMAT ") does not fit its "
+        "buffer of %" G_GSIZE_FORMAT " floats", what, rows, cols, x->ld,
+        x->offset, size / sizeof (gfloat));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* one launch of cascade_gemm_nn over all of C */
+static gboolean
+gemm_cpu_pass (CascadeCtx * ctx, cl_kernel kern, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
+    gfloat beta, const CascadeMatrix * c, const CascadeEpilogue * epi,
+    GError ** error)
+{
+  /* row blocks vary fastest: the work-groups that run together share one
+   * 32-column panel of B, which stays in cache */
+  const gsize gws[2] = { (m + TILE_M - 1) / TILE_M, (n + TILE_N - 1) / TILE_N };
+  CascadeArgs args = cascade_args (kern);
+  cascade_arg_int (&args, m);
+  cascade_arg_int (&args, n);
+  cascade_arg_int (&args, k);
+  cascade_arg_float (&args, alpha);
+  cascade_arg_mem (&args, a->mem);
+  cascade_arg_int (&args, a->offset);
+  cascade_arg_int (&args, a->ld);
+  cascade_arg_mem (&args, b->mem);
+  cascade_arg_int (&args, b->offset);
+  cascade_arg_int (&args, b->ld);
+  cascade_arg_float (&args, beta);
+  cascade_arg_mem (&args, c->mem);
+  cascade_arg_int (&args, c->offset);
+  cascade_arg_int (&args, c->ld);
+  /* unused pointers still need a valid buffer: pass C */
+  cascade_arg_mem (&args, epi && epi->bias ? epi->bias : c->mem);
+  cascade_arg_int (&args, epi && epi->bias ? epi->bias_offset : 0);
+  cascade_arg_int (&args, epi && epi->bias ? 1 : 0);
+  cascade_arg_int (&args, epi && epi->bias_per_column ? 1 : 0);
+  cascade_arg_mem (&args, epi && epi->residual ? epi->residual : c->mem);
+  cascade_arg_int (&args, epi && epi->residual ? epi->residual_offset : 0);
+  cascade_arg_int (&args, epi && epi->residual ? 1 : 0);
+  cascade_arg_int (&args, epi && epi->relu ? 1 : 0);
+  return cascade_args_check (&args, error)
+      && cascade_ctx_launch (ctx, kern, 2, gws, cascade_ctx_tile_lws (ctx),
+      error);
+}
+
+/* The depth of one pass: a work-item's 8 rows of A and 32 columns of B
+ * over KC are 32 KB + 128 KB, which stay in a CPU core's L2 while the
+ * work-items running together reuse them; a deeper product (the box
+ * head's first FC: K = 12544) is summed in passes of KC, each adding to
+ * C, with the epilogue on the last.  The 1000 x 1024 x 12544 FC
+ * (tools/clblast-bench --engine, PoCL, machine loaded): one pass 23-27
+ * GFLOP/s; KC 4096: 31; 2048: 50; 1024: 57-69; 512: 64; 256: 58.
+ * $CASCADE_GEMM_KC overrides it (0: one pass), for such measurements. */
+#define GEMM_KC 1024
+
+static gboolean
+gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
+    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
+    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+{
+  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_nn", error);
+  const gchar *env = g_getenv ("CASCADE_GEMM_KC");
+  gsize kc = env ? (gsize) g_ascii_strtoull (env, NULL, 10) : GEMM_KC, k0;
+  if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
+      || !fits (c, m, n, "C", error))
+    return FALSE;
+  if (kc == 0)
+    kc = k;
+  for (k0 = 0; k0 < k; k0 += kc) {
+    CascadeMatrix ak = *a, bk = *b;
+    gsize kk = MIN (kc, k - k0);
+    ak.offset += k0;
+    bk.offset += k0 * b->ld;
+    if (!gemm_cpu_pass (ctx, kern, m, n, kk, alpha, &ak, &bk,
+            k0 == 0 ? beta : 1.0f, c, k0 + kk >= k ? epi : NULL, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* the epilogue as its own pass, after CLBlast */
+static gboolean
+epilogue_pass (CascadeCtx * ctx, gsize m, gsize n, const CascadeMatrix * c,
+    const CascadeEpilogue * epi, GError ** error)
+{
+  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_epilogue",
+      error);
+  const gsize gws[2] = { n, m };
+  CascadeArgs args;
+  if (!kern)
+    return FALSE;
+  args = cascade_args (kern);
+  cascade_arg_int (&args, m);
+  cascade_arg_int (&args, n);
+  cascade_arg_mem (&args, c->mem);
+  cascade_arg_int (&args, c->offset);
+  cascade_arg_int (&args, c->ld);
+  cascade_arg_mem (&args, epi->bias ? epi->bias : c->mem);
+  cascade_arg_int (&args, epi->bias ? epi->bias_offset : 0);
+  cascade_arg_int (&args, epi->bias ? 1 : 0);
+  cascade_arg_int (&args, epi->bias_per_column ? 1 : 0);
+  cascade_arg_mem (&args, epi->residual ? epi->residual : c->mem);
+  cascade_arg_int (&args, epi->residual ? epi->residual_offset : 0);
+  cascade_arg_int (&args, epi->residual ? 1 : 0);
+  cascade_arg_int (&args, epi->relu ? 1 : 0);
+  return cascade_args_check (&args, error)
+      && cascade_ctx_launch (ctx, kern, 2, gws, NULL, error);
+}
+
+/* the product through one implementation */
+static gboolean
+gemm_with (CascadeCtx * ctx, CascadeGemmImpl impl, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
+    gfloat beta, const CascadeMatrix * c, const CascadeEpilogue * epi,
+    GError ** error)
+{
+  cl_command_queue q = cascade_ctx_queue (ctx);
+  CLBlastStatusCode st;
+  gboolean has_epi = epi && (epi->bias || epi->residual || epi->relu);
+
+  if (!a->trans && !b->trans && k > 0 && impl == CASCADE_GEMM_CPU)
+    return gemm_cpu (ctx, m, n, k, alpha, a, b, beta, c, epi, error);
+  if (k == 0) {
+    /* C = beta*C; CLBlast rejects k = 0 */
+    if (!gemm_with (ctx, CASCADE_GEMM_CLBLAST, m, n, 1, 0.0f, a, b, beta, c,
+            NULL, error))
+      return FALSE;
+  } else {
+    st = CLBlastSgemm (CLBlastLayoutRowMajor,
+        a->trans ? CLBlastTransposeYes : CLBlastTransposeNo,
+        b->trans ? CLBlastTransposeYes : CLBlastTransposeNo, m, n, k, alpha,
+        a->mem, a->offset, a->ld, b->mem, b->offset, b->ld, beta, c->mem,
+        c->offset, c->ld, &q, NULL);
+    if (!cascade_clblast_check (st, "CLBlastSgemm", error))
+      return FALSE;
+  }
+  return !has_epi || epilogue_pass (ctx, m, n, c, epi, error);
+}
+
+typedef struct
+{
+  CascadeCtx *ctx;
+  gsize m, n, k;
+  gfloat alpha, beta;
+  const CascadeMatrix *a, *b, *c;
+  const CascadeEpilogue *epi;
+} GemmCall;
+
+static const CascadeGemmImpl gemm_impls[] = { CASCADE_GEMM_CPU,
+  CASCADE_GEMM_CLBLAST
+};
+
+static const gchar *const gemm_names[] = { "cpu", "clblast" };
+
+static gboolean
+gemm_run (gpointer data, guint i, GError ** error)
+{
+  GemmCall *g = data;
+  return gemm_with (g->ctx, gemm_impls[i], g->m, g->n, g->k, g->alpha, g->a,
+      g->b, g->beta, g->c, g->epi, error);
+}
+
+/* shapes that differ only by the number of RoIs or images share a choice:
+ * m and n are rounded up to a power of two */
+gchar *
+cascade_gemm_tuning_key (gsize m, gsize n, gsize k)
+{
+  return g_strdup_printf ("m%" G_GSIZE_FORMAT "-n%" G_GSIZE_FORMAT "-k%"
+      G_GSIZE_FORMAT, cascade_next_pow2 (m), cascade_next_pow2 (n), k);
+}
+
+gboolean
+cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
+    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
+    const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
+{
+  const gchar *env = g_getenv ("CASCADE_GEMM");
+  GemmCall call = { ctx, m, n, k, alpha, beta, a, b, c, epi };
+  gchar *key;
+  gboolean ok;
+
+  if (m == 0 || n == 0)
+    return TRUE;
+  if (m > G_MAXINT || n > G_MAXINT || k > G_MAXINT) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "GEMM %" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT
+        " is too large", m, n, k);
+    return FALSE;
+  }
+  /* one implementation only: forced, transposed (CLBlast), or empty */
+  if ((env && *env) || a->trans || b->trans || k == 0)
+    return gemm_with (ctx, cascade_gemm_impl (ctx), m, n, k, alpha, a, b,
+        beta, c, epi, error);
+  /* measured per shape (tuning.h); a product that reads C (beta != 0) or
+   * whose residual may be C cannot be run twice, so is not measured */
+  key = cascade_gemm_tuning_key (m, n, k);
+  ok = cascade_tune_run (ctx, "gemm", key, gemm_names, 2,
+      cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU ? 0 : 1, beta == 0.0f
+      && !(epi && epi->residual == c->mem), gemm_run, &call, NULL, NULL,
+      error);
+  g_free (key);
+  return ok;
+}
+
+gboolean
+cascade_gemm (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
+    const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
+    const CascadeMatrix * c, GError ** error)
+{
+  return cascade_gemm_ex (ctx, m, n, k, alpha, a, b, beta, c, NULL, error);
+}
+
+gboolean
+cascade_gemm_strided_batched (CascadeCtx * ctx, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, gsize stride_a,
+    const CascadeMatrix * b, gsize stride_b, gfloat beta,
+    const CascadeMatrix * c, gsize stride_c, gsize count, GError ** error)
+{
+  gsize i;
+  /* CLBlast's batched kernels are several times slower than its plain GEMM
+   * on CPU devices, so the batch is a loop of GEMMs. */
+  for (i = 0; i < count; i++) {
+    CascadeMatrix ai = *a, bi = *b, ci = *c;
+    ai.offset += i * stride_a;
+    bi.offset += i * stride_b;
+    ci.offset += i * stride_c;
+    if (!cascade_gemm (ctx, m, n, k, alpha, &ai, &bi, beta, &ci, error))
+      return FALSE;
+  }
+  return TRUE;
+}

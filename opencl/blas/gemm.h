@@ -1,0 +1,73 @@
+/* gst-cascade: the one GEMM interface every convolution and FC goes through.
+ * Row-major: C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C[m,n].
+ * Offsets and leading dimensions are in float elements.
+ *
+ * Two implementations stand behind it: CLBlast (what GPUs want) and our own
+ * CPU-shaped kernel (kernels/gemm.cl; what PoCL wants: CLBlast reaches a
+ * tenth of its speed there).  The choice is per device and per shape, by
+ * measurement (tuning.h: the first product of a shape times both, the
+ * faster is stored on disk); $CASCADE_GEMM = "clblast" or "cpu" forces
+ * one.  Transposed products always go to CLBlast. */
+#pragma once
+
+#include "runtime/context.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  cl_mem mem;
+  gsize offset;
+  gsize ld;
+  gboolean trans;               /* only for A and B */
+} CascadeMatrix;
+
+/* What is applied to C after the product, in this order:
+ * C = alpha*AB + beta*C + bias[row] (or bias[column]) + residual; then
+ * ReLU.  The CPU kernel
+ * does it in the GEMM's output pass; with CLBlast it is one extra pass. */
+typedef struct
+{
+  cl_mem bias;                  /* NULL: none; else m (or n) floats */
+  gsize bias_offset;
+  gboolean bias_per_column;     /* FALSE: one per row (conv channels);
+                                   TRUE: one per column (FC outputs) */
+  cl_mem residual;              /* NULL: none; else like C (ld = c->ld) */
+  gsize residual_offset;
+  gboolean relu;
+} CascadeEpilogue;
+
+typedef enum
+{
+  CASCADE_GEMM_AUTO,
+  CASCADE_GEMM_CLBLAST,
+  CASCADE_GEMM_CPU,
+} CascadeGemmImpl;
+
+gboolean cascade_gemm (CascadeCtx * ctx, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
+    gfloat beta, const CascadeMatrix * c, GError ** error);
+
+/* cascade_gemm with an epilogue (NULL: none) */
+gboolean cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k,
+    gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
+    gfloat beta, const CascadeMatrix * c, const CascadeEpilogue * epi,
+    GError ** error);
+
+/* `count` GEMMs whose operands are `stride_*` elements apart (grouped
+ * convolutions). */
+gboolean cascade_gemm_strided_batched (CascadeCtx * ctx, gsize m, gsize n,
+    gsize k, gfloat alpha, const CascadeMatrix * a, gsize stride_a,
+    const CascadeMatrix * b, gsize stride_b, gfloat beta,
+    const CascadeMatrix * c, gsize stride_c, gsize count, GError ** error);
+
+/* the implementation forced by $CASCADE_GEMM, else the device's default
+ * (our kernel on CPU devices, CLBlast elsewhere): what an untransposed
+ * product uses when nothing has been measured for its shape */
+CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
+
+/* the tuning key of an m x n x k product: m and n rounded up to a power of
+ * two (the RoI count moves them frame to frame) */
+gchar *cascade_gemm_tuning_key (gsize m, gsize n, gsize k);
+
+G_END_DECLS

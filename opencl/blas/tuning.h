@@ -1,0 +1,72 @@
+/* gst-cascade: choices made per device and per shape by measurement.
+ *
+ * Where an operation has several implementations (a GEMM: our CPU kernel
+ * or CLBlast; a convolution: im2col + GEMM or the shifted-input kernel),
+ * the first use of a shape on a device times each candidate on the real
+ * operands and keeps the fastest.  The choice is remembered for the
+ * process and written to the device's file in the disk cache
+ * (cache.h: tuning/<device key>.ini, one group per operation, one key per
+ * shape, value "choice  name=ms name=ms ..."), so a later start reads it
+ * instead of measuring again.  `cascade-tune` fills the file ahead of time.
+ *
+ * $CASCADE_TUNE selects the policy:
+ *   "measure" (default)  stored choice, else measure and store
+ *   "cached"             stored choice, else the built-in default
+ *   "off"                always the built-in default
+ *   "force"              measure every shape again (once per process) */
+#pragma once
+
+#include "runtime/device.h"
+
+G_BEGIN_DECLS
+
+#define CASCADE_TUNE_ENV "CASCADE_TUNE"
+
+typedef enum
+{
+  CASCADE_TUNE_MEASURE,
+  CASCADE_TUNE_CACHED,
+  CASCADE_TUNE_OFF,
+  CASCADE_TUNE_FORCE,
+} CascadeTuneMode;
+
+CascadeTuneMode cascade_tune_mode (void);
+
+/* The stored choice for (op, key) on dev, or NULL (none, or the mode says
+ * not to use it).  The string lives as long as the process. */
+const gchar *cascade_tuning_lookup (CascadeDevice * dev, const gchar * op,
+    const gchar * key);
+
+/* Remembers `choice` for (op, key), with the n candidates' times, and
+ * rewrites the device's file (errors writing it are logged, not fatal:
+ * the cache is an optimisation). */
+void cascade_tuning_record (CascadeDevice * dev, const gchar * op,
+    const gchar * key, const gchar * choice, const gchar * const *names,
+    const gdouble * ms, guint n);
+
+#define CASCADE_TUNE_MAX_CANDIDATES 8
+
+typedef struct _CascadeCtx CascadeCtx;
+
+/* Runs candidate i of an operation (same output whatever i) */
+typedef gboolean (*CascadeTuneRun) (gpointer data, guint i, GError ** error);
+
+/* Runs the operation (op, key) once with the best of its n candidates
+ * (names[i] NULL: candidate i does not apply).  The stored choice if there
+ * is one; else, when the mode allows and may_measure (the operation can be
+ * run again without changing its output: it does not read what it
+ * writes), each candidate is run twice and the second run timed, the
+ * fastest recorded, and its output left; else `fallback`.  *chosen (may
+ * be NULL) is the candidate used; *measured whether they were measured. */
+gboolean cascade_tune_run (CascadeCtx * ctx, const gchar * op,
+    const gchar * key, const gchar * const *names, guint n, guint fallback,
+    gboolean may_measure, CascadeTuneRun run, gpointer data, guint * chosen,
+    gboolean * measured, GError ** error);
+
+/* Path of dev's tuning file (NULL when the disk cache is off). */
+gchar *cascade_tuning_path (CascadeDevice * dev);
+
+/* Forgets what this process has measured or read (tests). */
+void cascade_tuning_reset (void);
+
+G_END_DECLS

@@ -1,0 +1,561 @@
+/* gst-cascade: 2-D convolution as im2col + GEMM (through gemm.h), bias +
+ * residual + ReLU fused into the GEMM's output pass */
+#include "ops/conv.h"
+#include "runtime/error.h"
+#include "blas/gemm.h"
+#include "blas/tuning.h"
+#include "runtime/util.h"
+
+#include <math.h>
+#include <string.h>
+
+/* im2col scratch per chunk of images: a batch of small maps (the mask
+ * head's RoIs) is unrolled this many bytes at a time, so that one launch
+ * and one batched GEMM cover many images without a col buffer N times the
+ * size of one image's. */
+#define COL_CHUNK_BYTES (32u << 20)
+
+/* the kernels index with int: every tensor (with its offset) must fit */
+static gboolean
+fits_int (const CascadeTensor * t)
+{
+  return t->offset + cascade_tensor_numel (t) <= (gsize) G_MAXINT;
+}
+
+gboolean
+cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
+    guint cout, guint k, guint stride, guint pad, guint groups,
+    const gfloat * weight, const gfloat * bias, GError ** error)
+{
+  gfloat *zeros = NULL;
+  gboolean ok;
+
+  memset (conv, 0, sizeof (*conv));
+  if (cin == 0 || cout == 0 || k == 0 || stride == 0 || groups == 0
+      || cin % groups != 0 || cout % groups != 0 || weight == NULL)
+    return cascade_invalid_arg (error, "Invalid convolution: cin %u, cout %u, kernel %u, "
+        "stride %u, groups %u%s", cin, cout, k, stride, groups,
+        weight ? "" : ", no weights");
+  if ((gsize) cout * (cin / groups) * k * k > (gsize) G_MAXINT)
+    return cascade_invalid_arg (error, "Convolution of %u x %u x %u x %u is too large",
+        cout, cin / groups, k, k);
+  conv->cin = cin;
+  conv->cout = cout;
+  conv->kh = conv->kw = k;
+  conv->stride = stride;
+  conv->pad = pad;
+  conv->groups = groups;
+  if (!cascade_tensor_new (ctx, &conv->weight, CASCADE_DTYPE_F32, 4,
+          CASCADE_SHAPE (cout, cin / groups, k, k), weight, error))
+    goto fail;
+  if (!bias)
+    bias = zeros = g_new0 (gfloat, cout);
+  ok = cascade_tensor_new (ctx, &conv->bias, CASCADE_DTYPE_F32, 1,
+      CASCADE_SHAPE (cout), bias, error);
+  g_free (zeros);
+  if (!ok)
+    goto fail;
+  return TRUE;
+
+  /* ERRORS */
+fail:
+  cascade_conv_clear (conv);
+  return FALSE;
+}
+
+void
+cascade_conv_clear (CascadeConv * conv)
+{
+  if (conv->weight.mem)
+    cascade_tensor_release (&conv->weight);
+  if (conv->bias.mem)
+    cascade_tensor_release (&conv->bias);
+  memset (conv, 0, sizeof (*conv));
+}
+
+void
+cascade_conv_out_size (const CascadeConv * conv, gsize h, gsize w,
+    gsize * oh, gsize * ow)
+{
+  gsize hp = h + 2 * conv->pad, wp = w + 2 * conv->pad;
+  *oh = hp < conv->kh ? 0 : (hp - conv->kh) / conv->stride + 1;
+  *ow = wp < conv->kw ? 0 : (wp - conv->kw) / conv->stride + 1;
+}
+
+gdouble
+cascade_conv_flops (const CascadeConv * conv, gsize h, gsize w)
+{
+  gsize oh, ow;
+  cascade_conv_out_size (conv, h, w, &oh, &ow);
+  return 2.0 * conv->cout * (gdouble) (conv->cin / conv->groups) * conv->kh
+      * conv->kw * (gdouble) oh * (gdouble) ow;
+}
+
+static gboolean
+check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
+{
+  if (t->dtype != CASCADE_DTYPE_F32 || t->ndim != 4 || !t->mem)
+    return cascade_invalid_arg (error, "Convolution: %s must be a 4-D float tensor", what);
+  if (!fits_int (t))
+    return cascade_invalid_arg (error, "Convolution: %s is too large", what);
+  return TRUE;
+}
+
+/* unrolls images [n0, n0 + nb) of in into col [nb, cin * k * k, oh * ow] */
+static gboolean
+im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
+    gsize n0, gsize nb, gsize oh, gsize ow, gboolean batch_columns,
+    const CascadeTensor * col, GError ** error)
+{
+  gsize h = in->shape[2], w = in->shape[3], rows = conv->cin * conv->kh *
+      conv->kw;
+  gsize gws[3] = { oh * ow, rows, nb }, lws[3] = { 64, 1, 1 };
+  cl_kernel k = cascade_ctx_kernel (ctx, "conv", "cascade_im2col", error);
+  CascadeArgs a;
+  if (!k)
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, in->mem);
+  cascade_arg_int (&a, (gint) (in->offset + n0 * conv->cin * h * w));
+  cascade_arg_mem (&a, col->mem);
+  cascade_arg_int (&a, (gint) col->offset);
+  cascade_arg_int (&a, (gint) h);
+  cascade_arg_int (&a, (gint) w);
+  cascade_arg_int (&a, (gint) conv->kh);
+  cascade_arg_int (&a, (gint) conv->stride);
+  cascade_arg_int (&a, (gint) conv->pad);
+  cascade_arg_int (&a, (gint) ow);
+  cascade_arg_int (&a, (gint) (oh * ow));
+  cascade_arg_int (&a, (gint) rows);
+  cascade_arg_int (&a, (gint) nb);
+  cascade_arg_int (&a, (gint) (batch_columns ? oh * ow : rows * oh * ow));
+  cascade_arg_int (&a, (gint) (batch_columns ? nb * oh * ow : oh * ow));
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 3, gws, lws, error);
+}
+
+/* out[n0 + b] = act (W * B[b] + bias [+ residual[n0 + b]]) for b < nb,
+ * where B[b] = [cin * k * k, ohw] at src + b * src_stride (floats); per
+ * group g the GEMM is
+ *   [cout/g, ohw] = W_g [cout/g, cin/g*k*k] * B_g [cin/g*k*k, ohw]
+ * and the bias, residual and ReLU are applied in the GEMM's output pass. */
+static gboolean
+gemm_images (CascadeCtx * ctx, const CascadeConv * conv, cl_mem src,
+    gsize src_off, gsize src_stride, gsize nb, const CascadeTensor * out,
+    gsize n0, gsize ohw, const CascadeTensor * residual, CascadeAct act,
+    GError ** error)
+{
+  gsize g = conv->groups, m = conv->cout / g;
+  gsize kk = conv->cin / g * conv->kh * conv->kw;
+  gsize out_stride = conv->cout * ohw, b, gi;
+
+  for (b = 0; b < nb; b++)
+    for (gi = 0; gi < g; gi++) {
+      gsize o = (n0 + b) * out_stride + gi * m * ohw;
+      CascadeMatrix ma = { conv->weight.mem, conv->weight.offset + gi * m * kk,
+        kk, FALSE
+      };
+      CascadeMatrix mb = { src, src_off + b * src_stride + gi * kk * ohw, ohw,
+        FALSE
+      };
+      CascadeMatrix mc = { out->mem, out->offset + o, ohw, FALSE };
+      CascadeEpilogue epi = {.bias = conv->bias.mem,.bias_offset =
+            conv->bias.offset + gi * m,.residual =
+            residual ? residual->mem : NULL,.residual_offset =
+            residual ? residual->offset + o : 0,.relu =
+            act == CASCADE_ACT_RELU
+      };
+      if (!cascade_gemm_ex (ctx, m, ohw, kk, 1.0f, &ma, &mb, 0.0f, &mc, &epi,
+              error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* out[n0 .. n0+nb) = act (W * col + bias) as ONE GEMM over the batch:
+ * col is [rows, nb * ohw], the product goes to arena slot "conv.cnhw"
+ * ([cout, nb * ohw]) and is copied back to NCHW.  Many small images (the
+ * mask heads' RoIs) then make one wide GEMM instead of nb narrow ones. */
+static gboolean
+gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, const CascadeTensor * col, gsize nb,
+    const CascadeTensor * out, gsize n0, gsize ohw, CascadeAct act,
+    GError ** error)
+{
+  gsize rows = conv->cin * conv->kh * conv->kw, wide = nb * ohw;
+  gsize gws[3] = { ohw, conv->cout, nb };
+  CascadeTensor tmp;
+  CascadeMatrix ma = { conv->weight.mem, conv->weight.offset, rows, FALSE };
+  CascadeMatrix mb = { col->mem, col->offset, wide, FALSE };
+  CascadeMatrix mc;
+  CascadeEpilogue epi = {.bias = conv->bias.mem,.bias_offset =
+        conv->bias.offset,.relu = act == CASCADE_ACT_RELU
+  };
+  cl_kernel k;
+  CascadeArgs a;
+
+  if (!cascade_arena_tensor (arena, "conv.cnhw", &tmp, CASCADE_DTYPE_F32, 2,
+          CASCADE_SHAPE (conv->cout, wide), error))
+    return FALSE;
+  mc.mem = tmp.mem;
+  mc.offset = tmp.offset;
+  mc.ld = wide;
+  mc.trans = FALSE;
+  if (!cascade_gemm_ex (ctx, conv->cout, wide, rows, 1.0f, &ma, &mb, 0.0f,
+          &mc, &epi, error)
+      || !(k = cascade_ctx_kernel (ctx, "conv", "cascade_cnhw_to_nchw",
+              error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, tmp.mem);
+  cascade_arg_int (&a, (gint) tmp.offset);
+  cascade_arg_mem (&a, out->mem);
+  cascade_arg_int (&a, (gint) (out->offset + n0 * conv->cout * ohw));
+  cascade_arg_int (&a, (gint) conv->cout);
+  cascade_arg_int (&a, (gint) ohw);
+  cascade_arg_int (&a, (gint) nb);
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 3, gws, NULL, error);
+}
+
+/* The most taps (kh * kw) kernels/gemm.cl's cascade_conv_shift takes */
+#define SHIFT_MAX_TAPS 49
+
+gboolean
+cascade_conv_shift_supported (const CascadeConv * conv)
+{
+  return conv->groups == 1 && conv->kh * conv->kw <= SHIFT_MAX_TAPS
+      && !(conv->kh == 1 && conv->stride == 1 && conv->pad == 0);
+}
+
+/* The geometry of cascade_conv_shift's input layout (see kernels/conv.cl):
+ * images [n0, n0 + nb) of an h x w input */
+typedef struct
+{
+  gsize sx, sy, hh, pitch, rb, plane, ncols, taps_max, floats;
+} ShiftGeom;
+
+static void
+shift_geom (const CascadeConv * conv, gsize cin, gsize nb, gsize h, gsize w,
+    gsize oh, ShiftGeom * g)
+{
+  gsize s = conv->stride, k = conv->kh, pad = conv->pad;
+  g->sx = g->sy = MIN (s, k);
+  if (s == 1) {
+    /* the last rows' taps run up to pad - 1 columns into the row below:
+     * one more zero row at the end */
+    g->pitch = w + pad;
+    g->hh = pad + nb * (h + pad) + 1;
+    g->rb = h + pad;
+    g->plane = g->hh * g->pitch;
+    g->ncols = ((nb - 1) * (h + pad) + oh) * g->pitch;
+    g->taps_max = (k - 1) * g->pitch + k - 1;
+  } else {
+    g->pitch = (w + 2 * pad + s - 1) / s;
+    g->hh = (h + 2 * pad + s - 1) / s;
+    g->rb = g->hh;
+    g->plane = g->sy * g->sx * g->hh * g->pitch;
+    g->ncols = oh * g->pitch;
+    g->taps_max = (g->sy * g->sx - 1) * g->hh * g->pitch + (k - 1) / s *
+        g->pitch + (k - 1) / s;
+  }
+  /* the last column tile reads up to 31 columns past ncols */
+  g->floats = MAX (cin * g->plane, (cin - 1) * g->plane + g->taps_max +
+      (g->ncols + 31) / 32 * 32);
+}
+
+/* images [n0, n0 + nb) through cascade_conv_shift; the layout goes to
+ * arena slot "conv.shift" */
+static gboolean
+conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
+    const CascadeTensor * in, gsize n0, gsize nb, gsize oh, gsize ow,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  gsize cin = conv->cin, h = in->shape[2], w = in->shape[3];
+  gsize out_off = n0 * conv->cout * oh * ow;
+  ShiftGeom g;
+  CascadeTensor x;
+  cl_kernel lay, k;
+  CascadeArgs a;
+
+  shift_geom (conv, cin, nb, h, w, oh, &g);
+  if (g.floats > (gsize) G_MAXINT || g.ncols > (gsize) G_MAXINT - 32)
+    return cascade_invalid_arg (error, "Convolution input %" G_GSIZE_FORMAT
+        "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " is too large", cin, h, w);
+  if (!cascade_arena_tensor (arena, "conv.shift", &x, CASCADE_DTYPE_F32, 1,
+          CASCADE_SHAPE (g.floats), error)
+      || !(lay = cascade_ctx_kernel (ctx, "conv", "cascade_conv_shift_layout",
+              error))
+      || !(k = cascade_ctx_kernel (ctx, "gemm", "cascade_conv_shift", error)))
+    return FALSE;
+
+  a = cascade_args (lay);
+  cascade_arg_mem (&a, in->mem);
+  cascade_arg_int (&a, (gint) (in->offset + n0 * cin * h * w));
+  cascade_arg_int (&a, (gint) (h * w));
+  cascade_arg_int (&a, (gint) (cin * h * w));
+  cascade_arg_mem (&a, x.mem);
+  cascade_arg_int (&a, (gint) x.offset);
+  cascade_arg_int (&a, (gint) g.plane);
+  cascade_arg_int (&a, (gint) cin);
+  cascade_arg_int (&a, (gint) h);
+  cascade_arg_int (&a, (gint) w);
+  cascade_arg_int (&a, (gint) conv->pad);
+  cascade_arg_int (&a, (gint) conv->stride);
+  cascade_arg_int (&a, (gint) g.sx);
+  cascade_arg_int (&a, (gint) g.hh);
+  cascade_arg_int (&a, (gint) g.pitch);
+  cascade_arg_int (&a, (gint) nb);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) { g.plane, cin },
+          (gsize[2]) { 64, 1}, error))
+    return FALSE;
+
+  a = cascade_args (k);
+  cascade_arg_int (&a, (gint) conv->cout);
+  cascade_arg_int (&a, (gint) cin);
+  cascade_arg_int (&a, (gint) (conv->kh * conv->kw));
+  cascade_arg_int (&a, (gint) conv->kw);
+  cascade_arg_int (&a, (gint) conv->stride);
+  cascade_arg_int (&a, (gint) g.sx);
+  cascade_arg_int (&a, (gint) (g.hh * g.pitch));
+  cascade_arg_int (&a, (gint) g.pitch);
+  cascade_arg_int (&a, (gint) g.rb);
+  cascade_arg_int (&a, (gint) oh);
+  cascade_arg_int (&a, (gint) ow);
+  cascade_arg_int (&a, (gint) nb);
+  cascade_arg_int (&a, (gint) g.ncols);
+  cascade_arg_mem (&a, conv->weight.mem);
+  cascade_arg_int (&a, (gint) conv->weight.offset);
+  cascade_arg_mem (&a, x.mem);
+  cascade_arg_int (&a, (gint) x.offset);
+  cascade_arg_int (&a, (gint) g.plane);
+  cascade_arg_mem (&a, out->mem);
+  cascade_arg_int (&a, (gint) (out->offset + out_off));
+  cascade_arg_mem (&a, conv->bias.mem);
+  cascade_arg_int (&a, (gint) conv->bias.offset);
+  cascade_arg_mem (&a, residual ? residual->mem : out->mem);
+  cascade_arg_int (&a, (gint) (residual ? residual->offset + out_off : 0));
+  cascade_arg_int (&a, residual ? 1 : 0);
+  cascade_arg_int (&a, act == CASCADE_ACT_RELU ? 1 : 0);
+  /* row blocks vary fastest, as in cascade_gemm_nn: the work-groups
+   * running together share one panel of X */
+  return cascade_args_check (&a, error)
+      && cascade_ctx_launch (ctx, k, 2, (gsize[2]) {
+        (conv->cout + 7) / 8, (g.ncols + 31) / 32},
+      cascade_ctx_tile_lws (ctx), error);
+}
+
+gboolean
+cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  return cascade_conv_forward_algo (ctx, arena, conv, CASCADE_CONV_AUTO, in,
+      residual, act, out, error);
+}
+
+CascadeConvAlgo
+cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
+{
+  const gchar *env = g_getenv ("CASCADE_CONV");
+  if (!cascade_conv_shift_supported (conv))
+    return CASCADE_CONV_IM2COL;
+  if (env && g_ascii_strcasecmp (env, "im2col") == 0)
+    return CASCADE_CONV_IM2COL;
+  if (env && g_ascii_strcasecmp (env, "shift") == 0)
+    return CASCADE_CONV_SHIFT;
+  return cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU ? CASCADE_CONV_SHIFT :
+      CASCADE_CONV_IM2COL;
+}
+
+static gboolean conv_compute (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, CascadeConvAlgo algo, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error);
+
+typedef struct
+{
+  CascadeCtx *ctx;
+  CascadeArena *arena;
+  const CascadeConv *conv;
+  const CascadeTensor *in, *residual, *out;
+  CascadeAct act;
+} ConvCall;
+
+static const CascadeConvAlgo conv_algos[] = { CASCADE_CONV_IM2COL,
+  CASCADE_CONV_SHIFT
+};
+
+static gboolean
+conv_run (gpointer data, guint i, GError ** error)
+{
+  ConvCall *c = data;
+  return conv_compute (c->ctx, c->arena, c->conv, conv_algos[i], c->in,
+      c->residual, c->act, c->out, error);
+}
+
+gchar *
+cascade_conv_tuning_key (const CascadeConv * conv, gsize n, gsize h, gsize w)
+{
+  return g_strdup_printf ("c%u-o%u-k%u-s%u-p%u-g%u-n%" G_GSIZE_FORMAT "-h%"
+      G_GSIZE_FORMAT "-w%" G_GSIZE_FORMAT, conv->cin, conv->cout, conv->kh,
+      conv->stride, conv->pad, conv->groups, cascade_next_pow2 (n), h, w);
+}
+
+/* $CASCADE_CONV, else the measured choice for this shape (tuning.h) */
+static gboolean
+conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
+    const CascadeTensor * in, const CascadeTensor * residual, CascadeAct act,
+    const CascadeTensor * out, GError ** error)
+{
+  ConvCall call = { ctx, arena, conv, in, residual, out, act };
+  const gchar *names[2] = { "im2col", NULL };
+  gchar *key;
+  gboolean ok, measured;
+  guint chosen;
+
+  if (!cascade_conv_shift_supported (conv) || g_getenv ("CASCADE_CONV"))
+    return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
+            conv), in, residual, act, out, error);
+  names[1] = "shift";
+  key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
+      in->shape[3]);
+  /* out overlaps neither in nor residual (checked): runs repeat exactly */
+  ok = cascade_tune_run (ctx, "conv", key, names, 2,
+      cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
+      TRUE, conv_run, &call, &chosen, &measured, error);
+  g_free (key);
+  /* measuring im2col left its scratch (hundreds of MB on large maps) in
+   * the arena: give it back unless im2col won */
+  if (ok && measured && conv_algos[chosen] != CASCADE_CONV_IM2COL) {
+    cascade_arena_release (arena, "conv.col");
+    cascade_arena_release (arena, "conv.cnhw");
+  }
+  return ok;
+}
+
+gboolean
+cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, CascadeConvAlgo algo, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  gsize n, h, w, oh, ow;
+
+  /* shapes first: a mismatch is the caller's bug, never a device fault */
+  if (!conv->weight.mem)
+    return cascade_invalid_arg (error, "Convolution is not initialised");
+  if (!check_f32_4d (in, "input", error) || !check_f32_4d (out, "output",
+          error) || (residual && !check_f32_4d (residual, "residual", error)))
+    return FALSE;
+  n = in->shape[0];
+  h = in->shape[2];
+  w = in->shape[3];
+  if (in->shape[1] != conv->cin)
+    return cascade_invalid_arg (error, "Convolution expects %u input channels, got %"
+        G_GSIZE_FORMAT, conv->cin, in->shape[1]);
+  cascade_conv_out_size (conv, h, w, &oh, &ow);
+  if (h == 0 || w == 0 || oh == 0 || ow == 0)
+    return cascade_invalid_arg (error, "Convolution input %" G_GSIZE_FORMAT "x%"
+        G_GSIZE_FORMAT " is smaller than its %ux%u kernel (pad %u)", h, w,
+        conv->kh, conv->kw, conv->pad);
+  if (out->shape[0] != n || out->shape[1] != conv->cout || out->shape[2] != oh
+      || out->shape[3] != ow)
+    return cascade_invalid_arg (error, "Convolution output must be [%" G_GSIZE_FORMAT
+        ", %u, %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
+        G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
+        G_GSIZE_FORMAT "]", n, conv->cout, oh, ow, out->shape[0],
+        out->shape[1], out->shape[2], out->shape[3]);
+  if (residual && memcmp (residual->shape, out->shape, sizeof (out->shape)))
+    return cascade_invalid_arg (error, "Convolution residual must have the output's "
+        "shape");
+  /* the GEMM overwrites out before the epilogue reads the residual */
+  if (cascade_tensor_overlaps (in, out) || (residual && cascade_tensor_overlaps (residual, out)))
+    return cascade_invalid_arg (error, "Convolution output overlaps its input or "
+        "residual");
+  if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
+    return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
+  if (n == 0)
+    return TRUE;
+  if (algo == CASCADE_CONV_AUTO)
+    return conv_auto (ctx, arena, conv, in, residual, act, out, error);
+  return conv_compute (ctx, arena, conv, algo, in, residual, act, out, error);
+}
+
+/* the convolution, arguments checked */
+static gboolean
+conv_compute (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, CascadeConvAlgo algo, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error)
+{
+  gsize n = in->shape[0], h = in->shape[2], w = in->shape[3];
+  gsize oh = out->shape[2], ow = out->shape[3], ohw, rows, chunk, n0;
+  gboolean direct, batched;
+  CascadeTensor col;
+
+  if (algo == CASCADE_CONV_SHIFT) {
+    if (!cascade_conv_shift_supported (conv))
+      return cascade_invalid_arg (error, "Convolution %ux%u stride %u with "
+          "%u groups has no shifted-input implementation", conv->kh,
+          conv->kw, conv->stride, conv->groups);
+    /* strided layouts hold one image: one pass per image */
+    if (conv->stride == 1)
+      return conv_shift (ctx, arena, conv, in, 0, n, oh, ow, residual, act,
+          out, error);
+    for (n0 = 0; n0 < n; n0++)
+      if (!conv_shift (ctx, arena, conv, in, n0, 1, oh, ow, residual, act,
+              out, error))
+        return FALSE;
+    return TRUE;
+  }
+  ohw = oh * ow;
+  rows = conv->cin * conv->kh * conv->kw;
+  direct = conv->kh == 1 && conv->kw == 1 && conv->stride == 1
+      && conv->pad == 0;
+  if (direct) {
+    /* 1x1 stride 1: the input already is the [cin, h*w] matrix */
+    return gemm_images (ctx, conv, in->mem, in->offset, conv->cin * h * w, n,
+        out, 0, ohw, residual, act, error);
+  } else {
+    chunk = MAX (COL_CHUNK_BYTES / (rows * ohw * sizeof (gfloat)), 1);
+    chunk = MIN (chunk, n);
+    if ((gsize) chunk * rows * ohw > (gsize) G_MAXINT)
+      return cascade_invalid_arg (error, "Convolution im2col buffer of %" G_GSIZE_FORMAT
+          " x %" G_GSIZE_FORMAT " is too large", rows, ohw);
+    if (!cascade_arena_tensor (arena, "conv.col", &col, CASCADE_DTYPE_F32, 3,
+            CASCADE_SHAPE (chunk, rows, ohw), error))
+      return FALSE;
+    /* a batch without groups or residual: one wide GEMM per chunk */
+    batched = n > 1 && conv->groups == 1 && !residual;
+    for (n0 = 0; n0 < n; n0 += chunk) {
+      gsize nb = MIN (chunk, n - n0);
+      if (!im2col (ctx, conv, in, n0, nb, oh, ow, batched, &col, error)
+          || !(batched ? gemm_batch_columns (ctx, arena, conv, &col, nb, out,
+                  n0, ohw, act, error) : gemm_images (ctx, conv, col.mem,
+                  col.offset, rows * ohw, nb, out, n0, ohw, residual, act,
+                  error)))
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+void
+cascade_fold_bn (gfloat * weight, gfloat * bias, guint cout, gsize per_out,
+    const gfloat * gamma, const gfloat * beta, const gfloat * mean,
+    const gfloat * var, gfloat eps)
+{
+  guint o;
+  gsize i;
+  for (o = 0; o < cout; o++) {
+    gdouble s = (gdouble) gamma[o] / sqrt ((gdouble) var[o] + (gdouble) eps);
+    gfloat *wo = weight + (gsize) o * per_out;
+    for (i = 0; i < per_out; i++)
+      wo[i] = (gfloat) (wo[i] * s);
+    bias[o] = (gfloat) ((gdouble) beta[o] - (gdouble) mean[o] * s);
+  }
+}
