@@ -8,7 +8,7 @@
  * the count two places before, and each value is written as little-endian
  * groups of 5 bits, one character per group ('0' + bits, with 0x20 set when
  * another group follows), the last group's bit 4 being the sign. */
-#include "cascade.h"
+#include "rle.h"
 
 #include <string.h>
 

@@ -48,7 +48,7 @@
 #include <gst/video/video.h>
 #include <json-glib/json-glib.h>
 
-#include "cascade.h"
+#include "rle.h"
 #include "gstcascadejson.h"
 #include "gstcascademeta.h"
 

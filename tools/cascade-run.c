@@ -3,6 +3,7 @@
  * every intermediate tensor saved for comparison with a reference. */
 #include "image.h"
 #include "engine-private.h"
+#include "rle.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>

@@ -16,7 +16,8 @@
  * label and, for mask models, the 28x28 mask probabilities relative to the
  * box.  gst_cascade_meta_get_mask() pastes a mask into a binary frame-sized
  * image exactly as mmdetection does (bilinear grid_sample with
- * align_corners=False and zero padding, then >= threshold), on the CPU, so
+ * align_corners=False and zero padding, then >= threshold; zero-width and
+ * out-of-frame boxes included), on the CPU, so
  * that the meta is usable without the OpenCL engine, also after a scaler
  * has rescaled it.
  *
@@ -44,6 +45,7 @@
 #include <string.h>
 
 #include "gstcascademeta.h"
+#include "mask-paste.h"
 
 #define MASK_AREA (GST_CASCADE_META_MASK_SIZE * GST_CASCADE_META_MASK_SIZE)
 
@@ -359,50 +361,6 @@ scaled_box (const GstCascadeMeta * meta, const GstCascadeObject * o,
   box[3] = o->y2 * sy;
 }
 
-/* mmdetection pastes one mask at a time on the CPU with skip_empty: only
- * [floor(x1) - 1, ceil(x2) + 1) x [floor(y1) - 1, ceil(y2) + 1), clipped
- * to the frame, is computed; everything else is 0. */
-static void
-paste_bounds (const gfloat box[4], guint width, guint height, gint b[4])
-{
-  gdouble x0 = floor (box[0]) - 1, y0 = floor (box[1]) - 1;
-  gdouble x1 = ceil (box[2]) + 1, y1 = ceil (box[3]) + 1;
-
-  b[0] = (gint) CLAMP (x0, 0, (gdouble) width);
-  b[1] = (gint) CLAMP (y0, 0, (gdouble) height);
-  b[2] = (gint) CLAMP (x1, 0, (gdouble) width);
-  b[3] = (gint) CLAMP (y1, 0, (gdouble) height);
-  if (!(box[2] > box[0]) || !(box[3] > box[1]) || b[2] <= b[0]
-      || b[3] <= b[1]) {
-    /* degenerate or outside the frame: nothing to paste */
-    b[0] = b[1] = b[2] = b[3] = 0;
-  }
-}
-
-/* The mask probability at grid coordinates (gx, gy) in [-1, 1]:
- * torch.nn.functional.grid_sample, bilinear, align_corners=False, zero
- * padding, in float32 as torch computes it on the CPU. */
-static inline gfloat
-grid_sample (const gfloat * m, gfloat gx, gfloat gy)
-{
-  const gint n = GST_CASCADE_META_MASK_SIZE;
-  const gfloat scale = n / 2.0f, offset = (n - 1) / 2.0f;
-  gfloat ix = gx * scale + offset;
-  gfloat iy = gy * scale + offset;
-  gfloat fx = floorf (ix), fy = floorf (iy);
-  gfloat w = ix - fx, e = 1.0f - w;
-  gfloat nn = iy - fy, s = 1.0f - nn;
-  gint x0 = (gint) fx, y0 = (gint) fy;
-  gboolean in_x0 = x0 >= 0 && x0 < n, in_x1 = x0 + 1 >= 0 && x0 + 1 < n;
-  gboolean in_y0 = y0 >= 0 && y0 < n, in_y1 = y0 + 1 >= 0 && y0 + 1 < n;
-  gfloat v_nw = in_x0 && in_y0 ? m[y0 * n + x0] : 0.0f;
-  gfloat v_ne = in_x1 && in_y0 ? m[y0 * n + x0 + 1] : 0.0f;
-  gfloat v_sw = in_x0 && in_y1 ? m[(y0 + 1) * n + x0] : 0.0f;
-  gfloat v_se = in_x1 && in_y1 ? m[(y0 + 1) * n + x0 + 1] : 0.0f;
-
-  return v_nw * (s * e) + v_ne * (s * w) + v_sw * (nn * e) + v_se * (nn * w);
-}
-
 /**
  * gst_cascade_meta_get_mask_bounds:
  * @meta: a #GstCascadeMeta
@@ -436,7 +394,7 @@ gst_cascade_meta_get_mask_bounds (const GstCascadeMeta * meta, guint index,
     return FALSE;
 
   scaled_box (meta, o, width, height, box);
-  paste_bounds (box, width, height, b);
+  cascade_paste_region (box, width, height, b);
   if (x)
     *x = b[0];
   if (y)
@@ -476,9 +434,7 @@ gst_cascade_meta_get_mask_region (const GstCascadeMeta * meta, guint index,
     guint8 * out, gsize stride)
 {
   const GstCascadeObject *o;
-  gfloat box[4], bw, bh, thr;
-  gint b[4];
-  guint r, c;
+  gfloat box[4];
 
   g_return_val_if_fail (meta != NULL, FALSE);
   g_return_val_if_fail (out != NULL || w == 0 || h == 0, FALSE);
@@ -491,30 +447,8 @@ gst_cascade_meta_get_mask_region (const GstCascadeMeta * meta, guint index,
     return FALSE;
 
   scaled_box (meta, o, width, height, box);
-  paste_bounds (box, width, height, b);
-  bw = box[2] - box[0];
-  bh = box[3] - box[1];
-  thr = meta->mask_threshold;
-
-  for (r = 0; r < h; r++) {
-    guint8 *row = out + r * stride;
-    gint py = (gint) (y + r);
-    gfloat gy;
-
-    memset (row, 0, w);
-    if (py < b[1] || py >= b[3])
-      continue;
-    gy = ((gfloat) py + 0.5f - box[1]) / bh * 2.0f - 1.0f;
-    for (c = 0; c < w; c++) {
-      gint px = (gint) (x + c);
-      gfloat gx;
-
-      if (px < b[0] || px >= b[2])
-        continue;
-      gx = ((gfloat) px + 0.5f - box[0]) / bw * 2.0f - 1.0f;
-      row[c] = grid_sample (o->mask, gx, gy) >= thr;
-    }
-  }
+  cascade_paste_mask_rect (o->mask, GST_CASCADE_META_MASK_SIZE, box, width,
+      height, meta->mask_threshold, x, y, w, h, out, stride);
   return TRUE;
 }
 

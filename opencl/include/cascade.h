@@ -148,15 +148,4 @@ gboolean cascade_result_paste_mask (CascadeResult * result, guint index,
     guint8 * out, gsize stride, GError ** error);
 void cascade_result_free (CascadeResult * result);
 
-/* COCO run-length encoding of a width x height binary mask (row stride
- * `stride`; any non-zero byte is foreground): column-major runs starting
- * with zeros, written as pycocotools' compressed string.  g_free it. */
-gchar *cascade_rle_encode (const guint8 * mask, guint width, guint height,
-    gsize stride);
-/* Decodes a compressed RLE string into a width x height mask (0/1 bytes,
- * stride = width); FALSE if the string is malformed or does not cover
- * exactly width*height pixels. */
-gboolean cascade_rle_decode (const gchar * counts, guint width, guint height,
-    guint8 * mask);
-
 G_END_DECLS

@@ -2,8 +2,8 @@
  * 28x28 mask into the frame as mmdetection's _do_paste_mask does */
 #include "ops/mask_ops.h"
 #include "runtime/error.h"
+#include "mask-paste.h"
 
-#include <math.h>
 
 gboolean
 cascade_mask_merge (CascadeCtx * ctx, const CascadeTensor * logits,
@@ -91,25 +91,8 @@ void
 cascade_mask_paste_region (const gfloat box[4], guint width, guint height,
     gint region[4])
 {
-  /* mmdetection (skip_empty, one box per chunk on the CPU):
-   * x0_int = clamp (floor (x1) - 1, min=0), x1_int = clamp (ceil (x2) + 1,
-   * max=img_w), in float32, then int32; same for y.  Computed here in
-   * double after the float steps, clamped to the frame so that no
-   * conversion overflows; an empty or NaN range gives no pixels. */
-  gdouble x0 = floorf (box[0]) - 1.0f, y0 = floorf (box[1]) - 1.0f;
-  gdouble x1 = ceilf (box[2]) + 1.0f, y1 = ceilf (box[3]) + 1.0f;
-  if (isnan (x0) || isnan (x1) || isnan (y0) || isnan (y1)) {
-    region[0] = region[1] = region[2] = region[3] = 0;
-    return;
-  }
-  x0 = CLAMP (x0, 0.0, (gdouble) width);
-  y0 = CLAMP (y0, 0.0, (gdouble) height);
-  x1 = CLAMP (x1, 0.0, (gdouble) width);
-  y1 = CLAMP (y1, 0.0, (gdouble) height);
-  region[0] = (gint) x0;
-  region[1] = (gint) y0;
-  region[2] = MAX ((gint) x1, region[0]);
-  region[3] = MAX ((gint) y1, region[1]);
+  /* the rule has one owner: common's CPU paste */
+  cascade_paste_region (box, width, height, region);
 }
 
 gboolean

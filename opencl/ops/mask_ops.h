@@ -26,7 +26,8 @@ gboolean cascade_mask_merge_finish (CascadeCtx * ctx,
 
 /* The pixel region [x0, x1) x [y0, y1) (region = {x0, y0, x1, y1}) that
  * mmdetection pastes a box into on the CPU (skip_empty): floor (x1) - 1 to
- * ceil (x2) + 1, clamped to the frame; pixels outside it stay 0. */
+ * ceil (x2) + 1, clamped to the frame; pixels outside it stay 0.  This is
+ * common's cascade_paste_region (mask-paste.h), the kernel's CPU twin. */
 void cascade_mask_paste_region (const gfloat box[4], guint width,
     guint height, gint region[4]);
 

@@ -25,6 +25,7 @@
 #include "safetensors_read.h"
 #include "engine-private.h"
 #include "image.h"
+#include "rle.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cascade.h"
+#include "rle.h"
 #include "cascade-check.h"
 
 #define W 53

@@ -9,7 +9,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "cascade.h"
+#include "rle.h"
 
 typedef gboolean (*PixelFunc) (guint x, guint y);
 
