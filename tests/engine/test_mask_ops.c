@@ -5,6 +5,7 @@
 #include "testutil.h"
 #include "ops/mask_ops.h"
 #include "runtime/util.h"
+#include "mask-paste.h"
 
 #include <string.h>
 
@@ -332,6 +333,83 @@ test_paste_region (void)
   g_free (got);
 }
 
+/* The device kernel against common's CPU paste (mask-paste.h, the one
+ * owner of mmdetection's rule), bit for bit, on boxes of every kind:
+ * ordinary, sub-pixel, zero-width (also at x1 = k + 0.5, where the grid
+ * position is NaN), zero-height, a point, negative size, partly and
+ * entirely outside the frame. */
+static void
+test_paste_common (void)
+{
+  GError *err = NULL;
+  GRand *r = g_rand_new_with_seed (41);
+  const guint width = 71, height = 47, m = 28;
+  gsize npix = (gsize) width * height, ones = 0;
+  guint8 *got = g_malloc (npix), *want = g_malloc (npix);
+  CascadeTensor to;
+  guint b, k, i;
+
+  OK (cascade_tensor_new (ctx, &to, CASCADE_DTYPE_U8, 2,
+          CASCADE_SHAPE (height, width), NULL, &err));
+  for (b = 0; b < 90; b++) {
+    gfloat *probs = test_random (r, m * m, 0, 1);
+    gfloat box[4], thr = b % 2 ? 0.5f : 0.3f;
+    gdouble W = width, H = height;
+    gdouble cx = g_rand_double_range (r, -0.1 * W, 1.1 * W);
+    gdouble cy = g_rand_double_range (r, -0.1 * H, 1.1 * H);
+    gdouble bw = g_rand_double_range (r, 1, W);
+    gdouble bh = g_rand_double_range (r, 1, H);
+    CascadeTensor tp;
+    if (b % 9 == 1) {
+      bw = g_rand_double_range (r, 0.001, 1);
+      bh = g_rand_double_range (r, 0.001, 1);
+    } else if (b % 9 == 2) {
+      bw = -g_rand_double_range (r, 0, 4);
+    } else if (b % 9 == 3) {
+      cx = b % 2 ? -bw / 2 - 1 : W + bw / 2 + 1;
+    } else if (b % 9 == 4) {
+      bw = g_rand_double_range (r, W, 2 * W);
+    }
+    box[0] = (gfloat) (cx - bw / 2);
+    box[1] = (gfloat) (cy - bh / 2);
+    box[2] = (gfloat) (cx + bw / 2);
+    box[3] = (gfloat) (cy + bh / 2);
+    if (b % 9 == 5) {
+      if (b % 2)
+        box[0] = floorf (box[0]) + 0.5f;
+      box[2] = box[0];
+    } else if (b % 9 == 6) {
+      box[3] = box[1];
+    } else if (b % 9 == 7) {
+      box[2] = box[0];
+      box[3] = box[1];
+    } else if (b % 9 == 8) {
+      for (k = 0; k < 4; k++)
+        box[k] = roundf (box[k]);
+    }
+    tp = test_upload (ctx, probs, 2, CASCADE_SHAPE (m, m));
+    OK (cascade_mask_paste (ctx, &tp, m, box, width, height, thr, &to,
+            &err));
+    OK (cascade_tensor_read (ctx, &to, got, &err));
+    cascade_paste_mask_rect (probs, m, box, width, height, thr, 0, 0, width,
+        height, want, width);
+    for (i = 0; i < npix; i++) {
+      if (got[i] != want[i])
+        g_error ("box %u (%.9g %.9g %.9g %.9g): pixel (%u, %u) is %u on "
+            "the device, %u in common's paste", b, box[0], box[1], box[2],
+            box[3], i % width, i / width, got[i], want[i]);
+      ones += want[i];
+    }
+    cascade_tensor_release (&tp);
+    g_free (probs);
+  }
+  g_assert_cmpuint (ones, >, 10000);
+  cascade_tensor_release (&to);
+  g_free (got);
+  g_free (want);
+  g_rand_free (r);
+}
+
 static void
 test_errors (void)
 {
@@ -366,6 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mask_ops/merge", test_merge);
   g_test_add_func ("/mask_ops/paste", test_paste);
   g_test_add_func ("/mask_ops/paste-region", test_paste_region);
+  g_test_add_func ("/mask_ops/paste-common", test_paste_common);
   g_test_add_func ("/mask_ops/errors", test_errors);
   ret = g_test_run ();
   cascade_ctx_free (ctx);
