@@ -6,8 +6,10 @@
  * (size / 2) - 0.5, the four corner weights and their sum in that order.
  * The build turns contraction into FMA off for this file; the device kernel
  * (opencl/ops/mask_ops.cl) does the same steps with FP_CONTRACT OFF, so the
- * two agree bit for bit.  (PyTorch's own vectorised build may fuse some of
- * these steps, so its values can differ in the last bit.) */
+ * two agree bit for bit.  (PyTorch's vectorised CPU kernel need not round
+ * every step the same way: on random grid points its values differed from
+ * these by up to about 1e-6, so a pixel that close to the threshold may
+ * binarise differently there.) */
 #include "mask-paste.h"
 
 #include <math.h>
