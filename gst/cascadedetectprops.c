@@ -13,7 +13,8 @@ GST_DEBUG_CATEGORY_EXTERN (gst_cascade_detect_debug);
 #define GST_CAT_DEFAULT gst_cascade_detect_debug
 
 #ifndef CASCADE_DEFAULT_MODEL
-#define CASCADE_DEFAULT_MODEL "/usr/local/share/gst-cascade/models/demo.safetensors"
+#define CASCADE_DEFAULT_MODEL \
+    "/usr/local/share/gst-cascade/models/demo.safetensors"
 #endif
 
 #define DEFAULT_MODEL CASCADE_DEFAULT_MODEL
@@ -50,8 +51,9 @@ enum
   PROP_NUM_STAGES,
 };
 
-void
-gst_cascade_detect_props_install (GObjectClass * gobject_class)
+/* the model, the device and the detection thresholds */
+static void
+install_model_props (GObjectClass * gobject_class)
 {
   /**
    * GstCascadeDetect:model:
@@ -150,6 +152,12 @@ gst_cascade_detect_props_install (GObjectClass * gobject_class)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
+}
+
+/* labels, classes and what runs per frame */
+static void
+install_output_props (GObjectClass * gobject_class)
+{
   /**
    * GstCascadeDetect:labels:
    *
@@ -244,6 +252,13 @@ gst_cascade_detect_props_install (GObjectClass * gobject_class)
 }
 
 void
+gst_cascade_detect_props_install (GObjectClass * gobject_class)
+{
+  install_model_props (gobject_class);
+  install_output_props (gobject_class);
+}
+
+void
 gst_cascade_detect_props_init (GstCascadeDetectProps * props)
 {
   props->model = g_strdup (DEFAULT_MODEL);
@@ -300,6 +315,7 @@ parse_input_size (const gchar * str, guint * long_side, guint * short_side)
   *short_side = (guint) MIN (a, b);
   return TRUE;
 }
+
 gboolean
 gst_cascade_detect_props_set (GstCascadeDetectProps * props,
     GObject * object, guint prop_id, const GValue * value)
@@ -420,4 +436,19 @@ gst_cascade_detect_props_get (const GstCascadeDetectProps * props,
       return FALSE;
   }
   return TRUE;
+}
+
+void
+gst_cascade_detect_props_frame_params (const GstCascadeDetectProps * props,
+    CascadeDetectParams * p, guint * interval, gboolean * post)
+{
+  p->score_threshold = (gfloat) props->score_threshold;
+  if (props->nms_threshold >= 0.0)
+    p->nms_threshold = (gfloat) props->nms_threshold;
+  if (props->max_detections > 0)
+    p->max_detections = props->max_detections;
+  p->masks = p->masks && props->masks;
+  p->num_stages = MIN (props->num_stages, p->num_stages);
+  *interval = MAX (props->interval, 1);
+  *post = props->post_messages;
 }

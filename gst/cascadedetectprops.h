@@ -9,6 +9,8 @@
 
 #include <gst/gst.h>
 
+#include "cascade.h"
+
 G_BEGIN_DECLS
 
 /* The property values of one element, under its object lock. */
@@ -42,5 +44,10 @@ gboolean gst_cascade_detect_props_set (GstCascadeDetectProps * props,
     GObject * object, guint prop_id, const GValue * value);
 gboolean gst_cascade_detect_props_get (const GstCascadeDetectProps * props,
     guint prop_id, GValue * value);
+
+/* The parameters of the next frame: params holds the model file's
+ * defaults, which the properties override; with the object lock held. */
+void gst_cascade_detect_props_frame_params (const GstCascadeDetectProps *
+    props, CascadeDetectParams * params, guint * interval, gboolean * post);
 
 G_END_DECLS

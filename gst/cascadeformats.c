@@ -6,6 +6,8 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+#include <string.h>
+
 #include "cascadeformats.h"
 
 /* Every format the elements accept, in the order of their caps: the
@@ -71,4 +73,20 @@ gst_cascade_formats_pad_template (const gchar * name,
   templ = gst_pad_template_new (name, direction, GST_PAD_ALWAYS, caps);
   gst_caps_unref (caps);
   return templ;
+}
+
+void
+gst_cascade_frame_from_video (GstVideoFrame * frame,
+    CascadePixelFormat format, CascadeFrame * cf)
+{
+  guint i;
+
+  memset (cf, 0, sizeof (*cf));
+  cf->format = format;
+  cf->width = GST_VIDEO_FRAME_WIDTH (frame);
+  cf->height = GST_VIDEO_FRAME_HEIGHT (frame);
+  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame) && i < 3; i++) {
+    cf->planes[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
+    cf->strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
+  }
 }

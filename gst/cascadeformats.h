@@ -26,4 +26,8 @@ GstCaps *gst_cascade_formats_caps (gint max_side);
 GstPadTemplate *gst_cascade_formats_pad_template (const gchar * name,
     GstPadDirection direction, gint max_side);
 
+/* The engine's view of a mapped frame in the given format. */
+void gst_cascade_frame_from_video (GstVideoFrame * frame,
+    CascadePixelFormat format, CascadeFrame * cf);
+
 G_END_DECLS

@@ -55,8 +55,6 @@
  * ]| People and cars on one camera frame in five, printed as bus messages.
  */
 
-#include <string.h>
-
 #include "cascade.h"
 #include "gstcascadedetect.h"
 #include "gstcascademeta.h"
@@ -133,12 +131,10 @@ gst_cascade_detect_class_init (GstCascadeDetectClass * klass)
       "converted to safetensors) on an OpenCL device; attaches a "
       "GstCascadeMeta with every object and one "
       "GstVideoRegionOfInterestMeta per object, and passes the pixels "
-      "unchanged",
-      "gst-cascade developers");
+      "unchanged", "gst-cascade developers");
 
   gst_element_class_add_pad_template (element_class,
-      gst_cascade_formats_pad_template ("sink", GST_PAD_SINK,
-          MAX_FRAME_SIDE));
+      gst_cascade_formats_pad_template ("sink", GST_PAD_SINK, MAX_FRAME_SIDE));
   gst_element_class_add_pad_template (element_class,
       gst_cascade_formats_pad_template ("src", GST_PAD_SRC, MAX_FRAME_SIDE));
 
@@ -198,12 +194,6 @@ gst_cascade_detect_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-static const gchar *
-class_label (GstCascadeDetect * self, gint class_id)
-{
-  return gst_cascade_labels_get (self->labels, self->engine, class_id);
-}
-
 /* Reads the labels file into self->labels. */
 static gboolean
 load_labels (GstCascadeDetect * self, const gchar * path, GError ** error)
@@ -260,7 +250,8 @@ gst_cascade_detect_start (GstBaseTransform * trans)
   if (labels_file && *labels_file && !load_labels (self, labels_file, &error))
     goto labels_failed;
 
-  if (!gst_cascade_classes_resolve (classes, self->labels, self->engine, &self->class_filter, &error))
+  if (!gst_cascade_classes_resolve (classes, self->labels, self->engine,
+          &self->class_filter, &error))
     goto bad_classes;
 
   self->frame_count = 0;
@@ -298,8 +289,7 @@ engine_failed:
   }
 bad_input_size:
   {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
-        (NULL));
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message), (NULL));
     goto failed;
   }
 labels_failed:
@@ -394,15 +384,7 @@ get_params (GstCascadeDetect * self, CascadeDetectParams * p,
   *p = self->model_params;
 
   GST_OBJECT_LOCK (self);
-  p->score_threshold = (gfloat) self->props.score_threshold;
-  if (self->props.nms_threshold >= 0.0)
-    p->nms_threshold = (gfloat) self->props.nms_threshold;
-  if (self->props.max_detections > 0)
-    p->max_detections = self->props.max_detections;
-  p->masks = self->model_params.masks && self->props.masks;
-  p->num_stages = MIN (self->props.num_stages, self->model_params.num_stages);
-  *interval = MAX (self->props.interval, 1);
-  *post = self->props.post_messages;
+  gst_cascade_detect_props_frame_params (&self->props, p, interval, post);
   changed = self->props.classes_changed;
   if (changed) {
     classes = g_strdup (self->props.classes);
@@ -414,7 +396,8 @@ get_params (GstCascadeDetect * self, CascadeDetectParams * p,
     gboolean *filter = NULL;
     GError *error = NULL;
 
-    if (gst_cascade_classes_resolve (classes, self->labels, self->engine, &filter, &error)) {
+    if (gst_cascade_classes_resolve (classes, self->labels, self->engine,
+            &filter, &error)) {
       g_free (self->class_filter);
       self->class_filter = filter;
     } else {
@@ -446,7 +429,8 @@ attach_result (GstCascadeDetect * self, GstBuffer * buffer,
 
   for (i = 0; i < n; i++) {
     const CascadeDetection *d = cascade_result_get (result, i);
-    const gchar *label = class_label (self, d->class_id);
+    const gchar *label = gst_cascade_labels_get (self->labels,
+        self->engine, d->class_id);
 
     if (!label)
       label = "";
@@ -477,7 +461,7 @@ gst_cascade_detect_transform_frame_ip (GstVideoFilter * filter,
   CascadeFrame cf;
   CascadeResult *result;
   GError *error = NULL;
-  guint interval, i;
+  guint interval;
   gboolean post;
 
   if (!self->engine || self->format == CASCADE_FORMAT_LAST)
@@ -493,14 +477,7 @@ gst_cascade_detect_transform_frame_ip (GstVideoFilter * filter,
     return GST_FLOW_OK;
   }
 
-  memset (&cf, 0, sizeof (cf));
-  cf.format = self->format;
-  cf.width = GST_VIDEO_FRAME_WIDTH (frame);
-  cf.height = GST_VIDEO_FRAME_HEIGHT (frame);
-  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame) && i < 3; i++) {
-    cf.planes[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
-    cf.strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
-  }
+  gst_cascade_frame_from_video (frame, self->format, &cf);
 
   result = cascade_engine_detect (self->engine, &cf, &params, &error);
   if (!result)
