@@ -282,7 +282,10 @@ append_float (GString * s, gdouble d)
 }
 
 /* Writes a JSON tree on one line in the layout of DESIGN.md: ", " between
- * members and elements, ": " after names. */
+ * members and elements, ": " after names.  json-glib's JsonGenerator
+ * (1.6) cannot: it writes no spaces on one line and doubles with 17
+ * digits (0.97000002861022949); it still writes the names, strings and
+ * integers here, through json_to_string. */
 static void
 append_node (GString * s, JsonNode * node)
 {
