@@ -55,95 +55,27 @@
  * ]| People and cars on one camera frame in five, printed as bus messages.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-/* the engine's public API, and its error domain */
 #include "cascade.h"
 #include "gstcascadedetect.h"
 #include "gstcascademeta.h"
+#include "cascadedetectprops.h"
+#include "cascadeformats.h"
+#include "cascadelabels.h"
+#include "cascaderoi.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_cascade_detect_debug);
+/* also the category of cascadedetectprops.c */
+GST_DEBUG_CATEGORY (gst_cascade_detect_debug);
 #define GST_CAT_DEFAULT gst_cascade_detect_debug
 
-#ifndef CASCADE_DEFAULT_MODEL
-#define CASCADE_DEFAULT_MODEL "/usr/local/share/gst-cascade/models/demo.safetensors"
-#endif
-
-#define DEFAULT_MODEL CASCADE_DEFAULT_MODEL
-#define DEFAULT_DEVICE NULL
-#define DEFAULT_SCORE_THRESHOLD 0.3
-#define DEFAULT_NMS_THRESHOLD -1.0
-#define DEFAULT_MAX_DETECTIONS 0
-#define DEFAULT_INPUT_SIZE ""
-#define DEFAULT_LABELS NULL
-#define DEFAULT_CLASSES NULL
-#define DEFAULT_MASKS TRUE
-#define DEFAULT_INTERVAL 1
-#define DEFAULT_POST_MESSAGES FALSE
-#define DEFAULT_NUM_STAGES 3
-
-#define MIN_INPUT_SIDE 32
-#define MAX_INPUT_SIDE 4096
-#define MAX_DETECTIONS 10000
-
-enum
-{
-  PROP_0,
-  PROP_MODEL,
-  PROP_DEVICE,
-  PROP_SCORE_THRESHOLD,
-  PROP_NMS_THRESHOLD,
-  PROP_MAX_DETECTIONS,
-  PROP_INPUT_SIZE,
-  PROP_LABELS,
-  PROP_CLASSES,
-  PROP_MASKS,
-  PROP_INTERVAL,
-  PROP_POST_MESSAGES,
-  PROP_NUM_STAGES,
-};
-
-#define DETECT_FORMATS \
-  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, NV12, I420 }"
-#define DETECT_CAPS \
-  "video/x-raw, format = (string) " DETECT_FORMATS ", " \
-  "width = (int) [ 1, 8192 ], height = (int) [ 1, 8192 ], " \
-  "framerate = (fraction) [ 0, MAX ]"
-
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK,
-    GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (DETECT_CAPS));
-
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC,
-    GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (DETECT_CAPS));
+/* the largest frame side of the caps */
+#define MAX_FRAME_SIDE 8192
 
 struct _GstCascadeDetect
 {
   GstVideoFilter parent;
 
   /* properties, under the object lock */
-  gchar *model;
-  gchar *device;
-  gdouble score_threshold;
-  gdouble nms_threshold;
-  guint max_detections;
-  guint input_long, input_short;        /* 0: the model's */
-  gchar *labels_file;
-  gchar *classes;
-  gboolean masks;
-  guint interval;
-  gboolean post_messages;
-  guint num_stages;
-  gboolean classes_changed;
+  GstCascadeDetectProps props;
 
   /* < private > streaming thread (and start/stop) */
   CascadeEngine *engine;
@@ -190,193 +122,7 @@ gst_cascade_detect_class_init (GstCascadeDetectClass * klass)
   gobject_class->get_property = gst_cascade_detect_get_property;
   gobject_class->finalize = gst_cascade_detect_finalize;
 
-  /**
-   * GstCascadeDetect:model:
-   *
-   * Path of the model file (safetensors, see models/FORMAT.md); read when
-   * the element starts.  The default is the demo model installed with
-   * gst-cascade.
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model",
-          "Path of the model file (.safetensors)", DEFAULT_MODEL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
-
-  /**
-   * GstCascadeDetect:device:
-   *
-   * The OpenCL device: NULL for the default (the first GPU, else any
-   * device), an index ("1"), "platform:device" indices ("0:1"), or a
-   * substring of the device name ("Intel").  The environment variable
-   * CASCADE_DEVICE overrides it.  Elements on the same device share its
-   * OpenCL context and compiled programs.
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_DEVICE,
-      g_param_spec_string ("device", "Device",
-          "OpenCL device: index, \"platform:device\" or a name substring "
-          "(NULL: the default device)", DEFAULT_DEVICE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
-
-  /**
-   * GstCascadeDetect:score-threshold:
-   *
-   * Keep the objects scoring above this.  The default suits display;
-   * 0.05 gives mmdetection's evaluation output.
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_SCORE_THRESHOLD,
-      g_param_spec_double ("score-threshold", "Score threshold",
-          "Keep objects scoring above this (0.05: mmdetection's evaluation)",
-          0.0, 1.0, DEFAULT_SCORE_THRESHOLD,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-
-  /**
-   * GstCascadeDetect:nms-threshold:
-   *
-   * IoU above which per-class non-maximum suppression drops the lower
-   * scoring box; -1 takes the model file's value (0.5 in mmdetection's
-   * test configuration).
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_NMS_THRESHOLD,
-      g_param_spec_double ("nms-threshold", "NMS threshold",
-          "IoU threshold of the per-class NMS (-1: the model's)", -1.0, 1.0,
-          DEFAULT_NMS_THRESHOLD,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-
-  /**
-   * GstCascadeDetect:max-detections:
-   *
-   * Keep at most this many objects per frame, the best scoring; 0 takes
-   * the model file's value (100 in mmdetection's test configuration).
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_MAX_DETECTIONS,
-      g_param_spec_uint ("max-detections", "Max detections",
-          "Maximum number of objects per frame (0: the model's)", 0,
-          MAX_DETECTIONS, DEFAULT_MAX_DETECTIONS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-
-  /**
-   * GstCascadeDetect:input-size:
-   *
-   * The network input scale as "LONGxSHORT" (e.g. "1333x800"): frames are
-   * resized, keeping their aspect ratio, to fit a LONG x SHORT box, as
-   * mmdetection's keep-ratio Resize does.  Both sides 32..4096.  Empty:
-   * the model file's test scale.  A string that is not of this form is
-   * rejected (the property keeps its value).
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_INPUT_SIZE,
-      g_param_spec_string ("input-size", "Input size",
-          "Network input scale \"LONGxSHORT\", e.g. \"1333x800\" "
-          "(empty: the model's)", DEFAULT_INPUT_SIZE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
-
-  /**
-   * GstCascadeDetect:labels:
-   *
-   * A text file with one label per line, in class order, replacing the
-   * class names stored in the model file (missing lines keep the model's
-   * names).
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_LABELS,
-      g_param_spec_string ("labels", "Labels",
-          "File with one label per line, overriding the model's class names",
-          DEFAULT_LABELS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
-
-  /**
-   * GstCascadeDetect:classes:
-   *
-   * Keep only these classes: a comma-separated list of labels or 0-based
-   * class ids, e.g. "person,car,2".  NULL or empty keeps every class.  A
-   * list with an empty entry is rejected (the property keeps its value); an
-   * unknown label fails the start of the element, or is ignored with a
-   * warning when set while running.
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_CLASSES,
-      g_param_spec_string ("classes", "Classes",
-          "Comma-separated labels or class ids to keep (empty: all)",
-          DEFAULT_CLASSES,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-
-  /**
-   * GstCascadeDetect:masks:
-   *
-   * Compute instance masks (mask models only; ignored for box models).
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_MASKS,
-      g_param_spec_boolean ("masks", "Masks",
-          "Compute instance masks (mask models only)", DEFAULT_MASKS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-
-  /**
-   * GstCascadeDetect:interval:
-   *
-   * Run the model on one frame in this many; the frames in between carry
-   * the previous result again, flagged %GST_CASCADE_META_FLAG_REPEATED.
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_INTERVAL,
-      g_param_spec_uint ("interval", "Interval",
-          "Run the model every Nth frame; the others repeat the last result",
-          1, G_MAXINT, DEFAULT_INTERVAL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-
-  /**
-   * GstCascadeDetect:post-messages:
-   *
-   * Post a `cascade-detections` element message on the bus for each frame.
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
-      g_param_spec_boolean ("post-messages", "Post messages",
-          "Post a cascade-detections element message for each frame",
-          DEFAULT_POST_MESSAGES,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-
-  /**
-   * GstCascadeDetect:num-stages:
-   *
-   * Number of cascade stages used (1..3, at most the model's): fewer are
-   * faster and less accurate.
-   *
-   * Since: 0.1
-   */
-  g_object_class_install_property (gobject_class, PROP_NUM_STAGES,
-      g_param_spec_uint ("num-stages", "Number of stages",
-          "Cascade stages used (fewer: faster, less accurate)", 1, 3,
-          DEFAULT_NUM_STAGES,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
+  gst_cascade_detect_props_install (gobject_class);
 
   gst_element_class_set_static_metadata (element_class,
       "Cascade R-CNN object detector", "Filter/Analyzer/Video",
@@ -385,11 +131,12 @@ gst_cascade_detect_class_init (GstCascadeDetectClass * klass)
       "converted to safetensors) on an OpenCL device; attaches a "
       "GstCascadeMeta with every object and one "
       "GstVideoRegionOfInterestMeta per object, and passes the pixels "
-      "unchanged",
-      "gst-cascade developers");
+      "unchanged", "gst-cascade developers");
 
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_add_pad_template (element_class,
+      gst_cascade_formats_pad_template ("sink", GST_PAD_SINK, MAX_FRAME_SIDE));
+  gst_element_class_add_pad_template (element_class,
+      gst_cascade_formats_pad_template ("src", GST_PAD_SRC, MAX_FRAME_SIDE));
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_cascade_detect_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cascade_detect_stop);
@@ -403,72 +150,10 @@ gst_cascade_detect_class_init (GstCascadeDetectClass * klass)
 static void
 gst_cascade_detect_init (GstCascadeDetect * self)
 {
-  self->model = g_strdup (DEFAULT_MODEL);
-  self->device = g_strdup (DEFAULT_DEVICE);
-  self->score_threshold = DEFAULT_SCORE_THRESHOLD;
-  self->nms_threshold = DEFAULT_NMS_THRESHOLD;
-  self->max_detections = DEFAULT_MAX_DETECTIONS;
-  self->input_long = self->input_short = 0;
-  self->labels_file = g_strdup (DEFAULT_LABELS);
-  self->classes = g_strdup (DEFAULT_CLASSES);
-  self->masks = DEFAULT_MASKS;
-  self->interval = DEFAULT_INTERVAL;
-  self->post_messages = DEFAULT_POST_MESSAGES;
-  self->num_stages = DEFAULT_NUM_STAGES;
+  gst_cascade_detect_props_init (&self->props);
   self->format = CASCADE_FORMAT_LAST;
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
-}
-
-/* "LONGxSHORT" (either order) -> long, short; FALSE if malformed or out of
- * range.  "" -> 0, 0 (the model's). */
-static gboolean
-parse_input_size (const gchar * str, guint * long_side, guint * short_side)
-{
-  guint64 a, b;
-  gchar *end;
-
-  if (!str || !*str) {
-    *long_side = *short_side = 0;
-    return TRUE;
-  }
-  if (!g_ascii_isdigit (*str))
-    return FALSE;
-  a = g_ascii_strtoull (str, &end, 10);
-  if (*end != 'x' && *end != 'X')
-    return FALSE;
-  str = end + 1;
-  if (!g_ascii_isdigit (*str))
-    return FALSE;
-  b = g_ascii_strtoull (str, &end, 10);
-  if (*end != '\0')
-    return FALSE;
-  if (a < MIN_INPUT_SIDE || a > MAX_INPUT_SIDE || b < MIN_INPUT_SIDE
-      || b > MAX_INPUT_SIDE)
-    return FALSE;
-  *long_side = (guint) MAX (a, b);
-  *short_side = (guint) MIN (a, b);
-  return TRUE;
-}
-
-/* a comma-separated list of non-empty entries (spaces around them are
- * allowed) */
-static gboolean
-classes_valid (const gchar * str)
-{
-  gchar **tokens;
-  gboolean ok = TRUE;
-  guint i;
-
-  if (!str || !*str)
-    return TRUE;
-  tokens = g_strsplit (str, ",", -1);
-  for (i = 0; tokens[i]; i++) {
-    if (*g_strstrip (tokens[i]) == '\0')
-      ok = FALSE;
-  }
-  g_strfreev (tokens);
-  return ok;
 }
 
 static void
@@ -476,74 +161,13 @@ gst_cascade_detect_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (object);
+  gboolean known;
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_free (self->model);
-      self->model = g_value_dup_string (value);
-      break;
-    case PROP_DEVICE:
-      g_free (self->device);
-      self->device = g_value_dup_string (value);
-      break;
-    case PROP_SCORE_THRESHOLD:
-      self->score_threshold = g_value_get_double (value);
-      break;
-    case PROP_NMS_THRESHOLD:
-      self->nms_threshold = g_value_get_double (value);
-      break;
-    case PROP_MAX_DETECTIONS:
-      self->max_detections = g_value_get_uint (value);
-      break;
-    case PROP_INPUT_SIZE:{
-      const gchar *str = g_value_get_string (value);
-      guint l, s;
-
-      if (parse_input_size (str, &l, &s)) {
-        self->input_long = l;
-        self->input_short = s;
-      } else {
-        GST_WARNING_OBJECT (self, "invalid input-size '%s' (want LONGxSHORT, "
-            "each %u..%u), keeping the previous value", str,
-            MIN_INPUT_SIDE, MAX_INPUT_SIDE);
-      }
-      break;
-    }
-    case PROP_LABELS:
-      g_free (self->labels_file);
-      self->labels_file = g_value_dup_string (value);
-      break;
-    case PROP_CLASSES:{
-      const gchar *str = g_value_get_string (value);
-
-      if (classes_valid (str)) {
-        g_free (self->classes);
-        self->classes = g_strdup (str);
-        self->classes_changed = TRUE;
-      } else {
-        GST_WARNING_OBJECT (self, "invalid classes '%s' (an empty entry), "
-            "keeping the previous value", str);
-      }
-      break;
-    }
-    case PROP_MASKS:
-      self->masks = g_value_get_boolean (value);
-      break;
-    case PROP_INTERVAL:
-      self->interval = g_value_get_uint (value);
-      break;
-    case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
-      break;
-    case PROP_NUM_STAGES:
-      self->num_stages = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  known = gst_cascade_detect_props_set (&self->props, object, prop_id, value);
   GST_OBJECT_UNLOCK (self);
+  if (!known)
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -551,54 +175,13 @@ gst_cascade_detect_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (object);
+  gboolean known;
 
   GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_value_set_string (value, self->model);
-      break;
-    case PROP_DEVICE:
-      g_value_set_string (value, self->device);
-      break;
-    case PROP_SCORE_THRESHOLD:
-      g_value_set_double (value, self->score_threshold);
-      break;
-    case PROP_NMS_THRESHOLD:
-      g_value_set_double (value, self->nms_threshold);
-      break;
-    case PROP_MAX_DETECTIONS:
-      g_value_set_uint (value, self->max_detections);
-      break;
-    case PROP_INPUT_SIZE:
-      if (self->input_long)
-        g_value_take_string (value, g_strdup_printf ("%ux%u",
-                self->input_long, self->input_short));
-      else
-        g_value_set_string (value, "");
-      break;
-    case PROP_LABELS:
-      g_value_set_string (value, self->labels_file);
-      break;
-    case PROP_CLASSES:
-      g_value_set_string (value, self->classes);
-      break;
-    case PROP_MASKS:
-      g_value_set_boolean (value, self->masks);
-      break;
-    case PROP_INTERVAL:
-      g_value_set_uint (value, self->interval);
-      break;
-    case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
-      break;
-    case PROP_NUM_STAGES:
-      g_value_set_uint (value, self->num_stages);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  known = gst_cascade_detect_props_get (&self->props, prop_id, value);
   GST_OBJECT_UNLOCK (self);
+  if (!known)
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -606,102 +189,23 @@ gst_cascade_detect_finalize (GObject * object)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (object);
 
-  g_free (self->model);
-  g_free (self->device);
-  g_free (self->labels_file);
-  g_free (self->classes);
+  gst_cascade_detect_props_clear (&self->props);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
-static const gchar *
-class_label (GstCascadeDetect * self, gint class_id)
-{
-  if (class_id < 0)
-    return NULL;
-  if (self->labels && self->labels[class_id])
-    return self->labels[class_id];
-  return cascade_engine_class_name (self->engine, class_id);
-}
-
-/* Reads the labels file into self->labels (num_classes entries; NULL for
- * lines the file lacks). */
+/* Reads the labels file into self->labels. */
 static gboolean
 load_labels (GstCascadeDetect * self, const gchar * path, GError ** error)
 {
-  guint n = cascade_engine_num_classes (self->engine), i;
-  gchar *contents, **lines;
-  guint n_lines;
+  guint n = cascade_engine_num_classes (self->engine), n_lines = 0;
 
-  if (!g_file_get_contents (path, &contents, NULL, error))
+  self->labels = gst_cascade_labels_load (path, n, &n_lines, error);
+  if (!self->labels)
     return FALSE;
-  lines = g_strsplit (contents, "\n", -1);
-  g_free (contents);
-  n_lines = g_strv_length (lines);
-  /* a final newline is no label */
-  if (n_lines > 0 && *lines[n_lines - 1] == '\0')
-    n_lines--;
-
-  self->labels = g_new0 (gchar *, n + 1);
-  for (i = 0; i < n && i < n_lines; i++) {
-    g_strchomp (lines[i]);      /* \r of DOS files */
-    self->labels[i] = g_strdup (lines[i]);
-  }
-  g_strfreev (lines);
-
   if (n_lines != n)
     GST_WARNING_OBJECT (self, "%s has %u labels for %u classes", path,
         n_lines, n);
-  return TRUE;
-}
-
-/* Turns the classes list into per-class flags (NULL: keep all).  Unknown
- * entries are an error. */
-static gboolean
-resolve_classes (GstCascadeDetect * self, const gchar * classes,
-    gboolean ** filter, GError ** error)
-{
-  guint n = cascade_engine_num_classes (self->engine), i, c;
-  gchar **tokens;
-  gboolean *flags;
-
-  *filter = NULL;
-  if (!classes || !*classes)
-    return TRUE;
-
-  flags = g_new0 (gboolean, n);
-  tokens = g_strsplit (classes, ",", -1);
-  for (i = 0; tokens[i]; i++) {
-    const gchar *t = g_strstrip (tokens[i]);
-    gboolean found = FALSE;
-    gchar *end;
-    guint64 id;
-
-    if (g_ascii_isdigit (*t)) {
-      id = g_ascii_strtoull (t, &end, 10);
-      if (*end == '\0' && id < n) {
-        flags[id] = TRUE;
-        continue;
-      }
-    }
-    for (c = 0; c < n; c++) {
-      const gchar *label = class_label (self, c);
-      if (label && g_ascii_strcasecmp (label, t) == 0) {
-        flags[c] = TRUE;
-        found = TRUE;
-      }
-    }
-    if (!found) {
-      g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
-          "Unknown class '%s' in classes '%s': the model has %u classes "
-          "(ids 0..%u)", t, classes, n, n - 1);
-      g_strfreev (tokens);
-      g_free (flags);
-      return FALSE;
-    }
-  }
-  g_strfreev (tokens);
-  *filter = flags;
   return TRUE;
 }
 
@@ -714,13 +218,13 @@ gst_cascade_detect_start (GstBaseTransform * trans)
   GError *error = NULL;
 
   GST_OBJECT_LOCK (self);
-  model = g_strdup (self->model);
-  device = g_strdup (self->device);
-  labels_file = g_strdup (self->labels_file);
-  classes = g_strdup (self->classes);
-  input_long = self->input_long;
-  input_short = self->input_short;
-  self->classes_changed = FALSE;
+  model = g_strdup (self->props.model);
+  device = g_strdup (self->props.device);
+  labels_file = g_strdup (self->props.labels_file);
+  classes = g_strdup (self->props.classes);
+  input_long = self->props.input_long;
+  input_short = self->props.input_short;
+  self->props.classes_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
 
   if (!model || !*model)
@@ -746,7 +250,8 @@ gst_cascade_detect_start (GstBaseTransform * trans)
   if (labels_file && *labels_file && !load_labels (self, labels_file, &error))
     goto labels_failed;
 
-  if (!resolve_classes (self, classes, &self->class_filter, &error))
+  if (!gst_cascade_classes_resolve (classes, self->labels, self->engine,
+          &self->class_filter, &error))
     goto bad_classes;
 
   self->frame_count = 0;
@@ -784,8 +289,7 @@ engine_failed:
   }
 bad_input_size:
   {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
-        (NULL));
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message), (NULL));
     goto failed;
   }
 labels_failed:
@@ -848,46 +352,9 @@ gst_cascade_detect_set_info (GstVideoFilter * filter, GstCaps * incaps,
   GstCascadeDetect *self = GST_CASCADE_DETECT (filter);
   GstVideoFormat format = GST_VIDEO_INFO_FORMAT (in_info);
 
-  switch (format) {
-    case GST_VIDEO_FORMAT_RGB:
-      self->format = CASCADE_FORMAT_RGB;
-      break;
-    case GST_VIDEO_FORMAT_BGR:
-      self->format = CASCADE_FORMAT_BGR;
-      break;
-    case GST_VIDEO_FORMAT_RGBx:
-      self->format = CASCADE_FORMAT_RGBx;
-      break;
-    case GST_VIDEO_FORMAT_BGRx:
-      self->format = CASCADE_FORMAT_BGRx;
-      break;
-    case GST_VIDEO_FORMAT_xRGB:
-      self->format = CASCADE_FORMAT_xRGB;
-      break;
-    case GST_VIDEO_FORMAT_xBGR:
-      self->format = CASCADE_FORMAT_xBGR;
-      break;
-    case GST_VIDEO_FORMAT_RGBA:
-      self->format = CASCADE_FORMAT_RGBA;
-      break;
-    case GST_VIDEO_FORMAT_BGRA:
-      self->format = CASCADE_FORMAT_BGRA;
-      break;
-    case GST_VIDEO_FORMAT_ARGB:
-      self->format = CASCADE_FORMAT_ARGB;
-      break;
-    case GST_VIDEO_FORMAT_ABGR:
-      self->format = CASCADE_FORMAT_ABGR;
-      break;
-    case GST_VIDEO_FORMAT_NV12:
-      self->format = CASCADE_FORMAT_NV12;
-      break;
-    case GST_VIDEO_FORMAT_I420:
-      self->format = CASCADE_FORMAT_I420;
-      break;
-    default:
-      goto unsupported;
-  }
+  self->format = gst_cascade_format_from_video (format);
+  if (self->format == CASCADE_FORMAT_LAST)
+    goto unsupported;
 
   /* a new geometry: an older result does not fit it */
   g_clear_pointer (&self->last, cascade_result_free);
@@ -917,19 +384,11 @@ get_params (GstCascadeDetect * self, CascadeDetectParams * p,
   *p = self->model_params;
 
   GST_OBJECT_LOCK (self);
-  p->score_threshold = (gfloat) self->score_threshold;
-  if (self->nms_threshold >= 0.0)
-    p->nms_threshold = (gfloat) self->nms_threshold;
-  if (self->max_detections > 0)
-    p->max_detections = self->max_detections;
-  p->masks = self->model_params.masks && self->masks;
-  p->num_stages = MIN (self->num_stages, self->model_params.num_stages);
-  *interval = MAX (self->interval, 1);
-  *post = self->post_messages;
-  changed = self->classes_changed;
+  gst_cascade_detect_props_frame_params (&self->props, p, interval, post);
+  changed = self->props.classes_changed;
   if (changed) {
-    classes = g_strdup (self->classes);
-    self->classes_changed = FALSE;
+    classes = g_strdup (self->props.classes);
+    self->props.classes_changed = FALSE;
   }
   GST_OBJECT_UNLOCK (self);
 
@@ -937,7 +396,8 @@ get_params (GstCascadeDetect * self, CascadeDetectParams * p,
     gboolean *filter = NULL;
     GError *error = NULL;
 
-    if (resolve_classes (self, classes, &filter, &error)) {
+    if (gst_cascade_classes_resolve (classes, self->labels, self->engine,
+            &filter, &error)) {
       g_free (self->class_filter);
       self->class_filter = filter;
     } else {
@@ -969,72 +429,28 @@ attach_result (GstCascadeDetect * self, GstBuffer * buffer,
 
   for (i = 0; i < n; i++) {
     const CascadeDetection *d = cascade_result_get (result, i);
-    const gchar *label = class_label (self, d->class_id);
-    GstVideoRegionOfInterestMeta *roi;
-    GstStructure *s;
-    gdouble x0, y0, x1, y1;
-    guint px0, py0, px1, py1;
+    const gchar *label = gst_cascade_labels_get (self->labels,
+        self->engine, d->class_id);
 
     if (!label)
       label = "";
     gst_cascade_meta_add_object (meta, d->x1, d->y1, d->x2, d->y2, d->score,
         d->class_id, label, cascade_result_mask_probs (result, i));
-
-    x0 = CLAMP (d->x1 / (gdouble) width, 0.0, 1.0);
-    x1 = CLAMP (d->x2 / (gdouble) width, 0.0, 1.0);
-    y0 = CLAMP (d->y1 / (gdouble) height, 0.0, 1.0);
-    y1 = CLAMP (d->y2 / (gdouble) height, 0.0, 1.0);
-    px0 = (guint) CLAMP (floor (d->x1), 0.0, (gdouble) width);
-    py0 = (guint) CLAMP (floor (d->y1), 0.0, (gdouble) height);
-    px1 = (guint) CLAMP (ceil (d->x2), (gdouble) px0, (gdouble) width);
-    py1 = (guint) CLAMP (ceil (d->y2), (gdouble) py0, (gdouble) height);
-    roi = gst_buffer_add_video_region_of_interest_meta (buffer, label, px0,
-        py0, px1 - px0, py1 - py0);
-    roi->id = (gint) i;
-    s = gst_structure_new ("detection",
-        "label_id", G_TYPE_INT, d->class_id,
-        "confidence", G_TYPE_DOUBLE, (gdouble) d->score,
-        "x_min", G_TYPE_DOUBLE, x0, "x_max", G_TYPE_DOUBLE, x1,
-        "y_min", G_TYPE_DOUBLE, y0, "y_max", G_TYPE_DOUBLE, y1,
-        "label", G_TYPE_STRING, label, NULL);
-    gst_video_region_of_interest_meta_add_param (roi, s);
-
-    if (post) {
-      GValue v = G_VALUE_INIT;
-
-      s = gst_structure_new ("object", "label", G_TYPE_STRING, label,
-          "label-id", G_TYPE_INT, d->class_id,
-          "score", G_TYPE_DOUBLE, (gdouble) d->score,
-          "x1", G_TYPE_DOUBLE, (gdouble) d->x1,
-          "y1", G_TYPE_DOUBLE, (gdouble) d->y1,
-          "x2", G_TYPE_DOUBLE, (gdouble) d->x2,
-          "y2", G_TYPE_DOUBLE, (gdouble) d->y2, NULL);
-      g_value_init (&v, GST_TYPE_STRUCTURE);
-      g_value_take_boxed (&v, s);
-      gst_value_list_append_and_take_value (&objects, &v);
-    }
+    gst_cascade_roi_add (buffer, d, label, (gint) i, width, height);
+    if (post)
+      gst_cascade_roi_append_object (&objects, d, label);
   }
 
   if (post) {
-    GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-    GstSegment *segment = &trans->segment;
-    GstClockTime ts = GST_BUFFER_PTS (buffer);
     GstStructure *s;
 
-    s = gst_structure_new ("cascade-detections",
-        "timestamp", G_TYPE_UINT64, ts,
-        "stream-time", G_TYPE_UINT64,
-        gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts),
-        "running-time", G_TYPE_UINT64,
-        gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts),
-        "duration", G_TYPE_UINT64, GST_BUFFER_DURATION (buffer),
-        "frame", G_TYPE_UINT64, self->frame_count,
-        "repeated", G_TYPE_BOOLEAN, repeated, NULL);
-    gst_structure_take_value (s, "objects", &objects);
+    s = gst_cascade_roi_message (&GST_BASE_TRANSFORM (self)->segment, buffer,
+        self->frame_count, repeated, &objects);
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), s));
   }
 }
+
 
 static GstFlowReturn
 gst_cascade_detect_transform_frame_ip (GstVideoFilter * filter,
@@ -1045,7 +461,7 @@ gst_cascade_detect_transform_frame_ip (GstVideoFilter * filter,
   CascadeFrame cf;
   CascadeResult *result;
   GError *error = NULL;
-  guint interval, i;
+  guint interval;
   gboolean post;
 
   if (!self->engine || self->format == CASCADE_FORMAT_LAST)
@@ -1061,14 +477,7 @@ gst_cascade_detect_transform_frame_ip (GstVideoFilter * filter,
     return GST_FLOW_OK;
   }
 
-  memset (&cf, 0, sizeof (cf));
-  cf.format = self->format;
-  cf.width = GST_VIDEO_FRAME_WIDTH (frame);
-  cf.height = GST_VIDEO_FRAME_HEIGHT (frame);
-  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame) && i < 3; i++) {
-    cf.planes[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
-    cf.strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
-  }
+  gst_cascade_frame_from_video (frame, self->format, &cf);
 
   result = cascade_engine_detect (self->engine, &cf, &params, &error);
   if (!result)

@@ -37,10 +37,6 @@
  * ]|
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,8 +136,7 @@ gst_cascade_json_class_init (GstCascadeJsonClass * klass)
       "Writes the GstCascadeMeta of every video frame as one line of JSON "
       "(application/x-ndjson): frame number, timestamp, frame size, and per "
       "object the label, score, box in frame pixels and the instance mask "
-      "as COCO compressed RLE",
-      "gst-cascade developers");
+      "as COCO compressed RLE", "gst-cascade developers");
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -215,8 +210,7 @@ gst_cascade_json_finalize (GObject * object)
 }
 
 static GstStateChangeReturn
-gst_cascade_json_change_state (GstElement * element,
-    GstStateChange transition)
+gst_cascade_json_change_state (GstElement * element, GstStateChange transition)
 {
   GstCascadeJson *self = GST_CASCADE_JSON (element);
   GstStateChangeReturn ret;
@@ -237,8 +231,7 @@ gst_cascade_json_change_state (GstElement * element,
 }
 
 static gboolean
-gst_cascade_json_sink_event (GstPad * pad, GstObject * parent,
-    GstEvent * event)
+gst_cascade_json_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
   GstCascadeJson *self = GST_CASCADE_JSON (parent);
 
@@ -289,7 +282,10 @@ append_float (GString * s, gdouble d)
 }
 
 /* Writes a JSON tree on one line in the layout of DESIGN.md: ", " between
- * members and elements, ": " after names. */
+ * members and elements, ": " after names.  json-glib's JsonGenerator
+ * (1.6) cannot: it writes no spaces on one line and doubles with 17
+ * digits (0.97000002861022949); it still writes the names, strings and
+ * integers here, through json_to_string. */
 static void
 append_node (GString * s, JsonNode * node)
 {

@@ -27,20 +27,16 @@
  * ]|
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <math.h>
-#include <string.h>
-
-#include <pango/pangocairo.h>
 
 #include "gstcascadeoverlay.h"
 #include "gstcascademeta.h"
-#include "cascadeoverlay-orc.h"
+#include "cascadeformats.h"
+#include "cascadeoverlayblend.h"
+#include "cascadeoverlaytext.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_cascade_overlay_debug);
+/* also the category of cascadeoverlaytext.c */
+GST_DEBUG_CATEGORY (gst_cascade_overlay_debug);
 #define GST_CAT_DEFAULT gst_cascade_overlay_debug
 
 #define DEFAULT_LINE_WIDTH 2
@@ -50,8 +46,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_cascade_overlay_debug);
 #define DEFAULT_DRAW_MASKS TRUE
 
 #define MAX_LINE_WIDTH 64
-/* cached label bitmaps, cleared when they grow beyond this */
-#define LABEL_CACHE_MAX 512
 
 enum
 {
@@ -62,32 +56,6 @@ enum
   PROP_DRAW_LABELS,
   PROP_DRAW_MASKS,
 };
-
-#define OVERLAY_FORMATS \
-  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, NV12, I420 }"
-
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK,
-    GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (OVERLAY_FORMATS)));
-
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC,
-    GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (OVERLAY_FORMATS)));
-
-typedef struct
-{
-  guint8 r, g, b;
-  guint8 y, u, v;
-} Colour;
-
-/* an alpha map of a rendered label text */
-typedef struct
-{
-  gint width, height;
-  guint8 *alpha;
-} LabelBitmap;
 
 struct _GstCascadeOverlay
 {
@@ -101,25 +69,12 @@ struct _GstCascadeOverlay
   gboolean draw_masks;
 
   /* < private > streaming thread only */
-  gboolean yuv;
-  gboolean nv12;
-  guint bpp;                    /* packed formats: bytes per pixel */
-  gint off[3];                  /* packed formats: byte of R, G, B */
-  gdouble kr, kb;               /* YUV formats: colour matrix */
-  gboolean full_range;
-  gint font_px;
+  GstCascadeBlender blender;    /* the format's blend function and rows */
+  GstCascadeTextCache text;
 
-  guint8 *ones;                 /* a row of 255, frame width */
-  guint8 *alpha_row;            /* per-byte alpha of one row */
-  guint8 *colour_row;           /* per-byte colour of one row */
-  guint8 *chroma_row;           /* per-chroma-sample alpha of one row */
   guint8 *mask_buf;             /* pasted mask of a region */
   guint8 *mask_alpha;           /* alpha of that region */
   gsize mask_buf_size;
-
-  PangoFontMap *font_map;
-  PangoContext *pango;
-  GHashTable *labels;           /* text -> LabelBitmap */
 };
 
 #define gst_cascade_overlay_parent_class parent_class
@@ -148,15 +103,6 @@ static gboolean gst_cascade_overlay_set_info (GstVideoFilter * filter,
     GstVideoInfo * out_info);
 static GstFlowReturn gst_cascade_overlay_transform_frame_ip (GstVideoFilter *
     filter, GstVideoFrame * frame);
-
-static void
-label_bitmap_free (gpointer data)
-{
-  LabelBitmap *bm = data;
-
-  g_free (bm->alpha);
-  g_free (bm);
-}
 
 static void
 gst_cascade_overlay_class_init (GstCascadeOverlayClass * klass)
@@ -250,8 +196,10 @@ gst_cascade_overlay_class_init (GstCascadeOverlayClass * klass)
       "per class. RGB formats and NV12/I420 are drawn in place.",
       "gst-cascade developers");
 
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_add_pad_template (element_class,
+      gst_cascade_formats_pad_template ("sink", GST_PAD_SINK, G_MAXINT));
+  gst_element_class_add_pad_template (element_class,
+      gst_cascade_formats_pad_template ("src", GST_PAD_SRC, G_MAXINT));
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_cascade_overlay_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cascade_overlay_stop);
@@ -336,10 +284,7 @@ gst_cascade_overlay_get_property (GObject * object, guint prop_id,
 static void
 free_buffers (GstCascadeOverlay * self)
 {
-  g_clear_pointer (&self->ones, g_free);
-  g_clear_pointer (&self->alpha_row, g_free);
-  g_clear_pointer (&self->colour_row, g_free);
-  g_clear_pointer (&self->chroma_row, g_free);
+  gst_cascade_blender_clear (&self->blender);
   g_clear_pointer (&self->mask_buf, g_free);
   g_clear_pointer (&self->mask_alpha, g_free);
   self->mask_buf_size = 0;
@@ -351,9 +296,7 @@ gst_cascade_overlay_finalize (GObject * object)
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (object);
 
   free_buffers (self);
-  g_clear_pointer (&self->labels, g_hash_table_unref);
-  g_clear_object (&self->pango);
-  g_clear_object (&self->font_map);
+  gst_cascade_text_cache_clear (&self->text);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -363,10 +306,7 @@ gst_cascade_overlay_start (GstBaseTransform * trans)
 {
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (trans);
 
-  self->font_map = pango_cairo_font_map_new ();
-  self->pango = pango_font_map_create_context (self->font_map);
-  self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      label_bitmap_free);
+  gst_cascade_text_cache_init (&self->text);
 
   return TRUE;
 }
@@ -376,9 +316,7 @@ gst_cascade_overlay_stop (GstBaseTransform * trans)
 {
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (trans);
 
-  g_clear_pointer (&self->labels, g_hash_table_unref);
-  g_clear_object (&self->pango);
-  g_clear_object (&self->font_map);
+  gst_cascade_text_cache_clear (&self->text);
   free_buffers (self);
 
   return TRUE;
@@ -392,48 +330,16 @@ gst_cascade_overlay_set_info (GstVideoFilter * filter, GstCaps * incaps,
   GstVideoFormat format = GST_VIDEO_INFO_FORMAT (in_info);
   guint width = GST_VIDEO_INFO_WIDTH (in_info);
   guint height = GST_VIDEO_INFO_HEIGHT (in_info);
-  const GstVideoFormatInfo *finfo = in_info->finfo;
 
-  self->yuv = GST_VIDEO_FORMAT_INFO_IS_YUV (finfo);
-  self->nv12 = format == GST_VIDEO_FORMAT_NV12;
-
-  if (self->yuv) {
-    if (format != GST_VIDEO_FORMAT_NV12 && format != GST_VIDEO_FORMAT_I420)
-      goto unsupported;
-    if (!gst_video_color_matrix_get_Kr_Kb (in_info->colorimetry.matrix,
-            &self->kr, &self->kb)) {
-      self->kr = 0.299;
-      self->kb = 0.114;
-    }
-    self->full_range =
-        in_info->colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255;
-    self->bpp = 1;
-  } else if (GST_VIDEO_FORMAT_INFO_IS_RGB (finfo)
-      && GST_VIDEO_FORMAT_INFO_BITS (finfo) == 8
-      && GST_VIDEO_FORMAT_INFO_N_PLANES (finfo) == 1) {
-    self->bpp = GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, 0);
-    self->off[0] = GST_VIDEO_FORMAT_INFO_POFFSET (finfo, GST_VIDEO_COMP_R);
-    self->off[1] = GST_VIDEO_FORMAT_INFO_POFFSET (finfo, GST_VIDEO_COMP_G);
-    self->off[2] = GST_VIDEO_FORMAT_INFO_POFFSET (finfo, GST_VIDEO_COMP_B);
-    if (self->bpp != 3 && self->bpp != 4)
-      goto unsupported;
-  } else {
+  /* the blend function of the format, picked once */
+  if (!gst_cascade_blender_set_info (&self->blender, in_info))
     goto unsupported;
-  }
 
-  free_buffers (self);
-  self->ones = g_malloc (width);
-  memset (self->ones, 255, width);
-  self->alpha_row = g_malloc (width * 4);
-  self->colour_row = g_malloc (width * 4);
-  self->chroma_row = g_malloc (width + 1);
-
-  self->font_px = CLAMP ((gint) height / 40, 10, 48);
-  if (self->labels)
-    g_hash_table_remove_all (self->labels);
+  gst_cascade_text_cache_set_font_px (&self->text,
+      CLAMP ((gint) height / 40, 10, 48));
 
   GST_DEBUG_OBJECT (self, "%s %ux%u, font %d px",
-      gst_video_format_to_string (format), width, height, self->font_px);
+      gst_video_format_to_string (format), width, height, self->text.font_px);
   return TRUE;
 
   /* ERRORS */
@@ -446,162 +352,12 @@ unsupported:
 }
 
 static void
-make_colour (GstCascadeOverlay * self, guint8 r, guint8 g, guint8 b,
-    Colour * c)
-{
-  gdouble rf = r / 255.0, gf = g / 255.0, bf = b / 255.0;
-  gdouble y = self->kr * rf + (1.0 - self->kr - self->kb) * gf + self->kb * bf;
-  gdouble pb = (bf - y) / (2.0 * (1.0 - self->kb));
-  gdouble pr = (rf - y) / (2.0 * (1.0 - self->kr));
-
-  c->r = r;
-  c->g = g;
-  c->b = b;
-  if (self->full_range) {
-    c->y = (guint8) CLAMP (lrint (255.0 * y), 0, 255);
-    c->u = (guint8) CLAMP (lrint (128.0 + 255.0 * pb), 0, 255);
-    c->v = (guint8) CLAMP (lrint (128.0 + 255.0 * pr), 0, 255);
-  } else {
-    c->y = (guint8) CLAMP (lrint (16.0 + 219.0 * y), 0, 255);
-    c->u = (guint8) CLAMP (lrint (128.0 + 224.0 * pb), 0, 255);
-    c->v = (guint8) CLAMP (lrint (128.0 + 224.0 * pr), 0, 255);
-  }
-}
-
-static void
-class_colour (GstCascadeOverlay * self, gint class_id, Colour * c)
+class_colour (GstCascadeOverlay * self, gint class_id, GstCascadeColour * c)
 {
   guint i = (guint) ABS (class_id) % G_N_ELEMENTS (palette);
 
-  make_colour (self, palette[i][0], palette[i][1], palette[i][2], c);
-}
-
-/* Blends colour c with a w x h alpha map (row stride astride; 0 repeats
- * the first row) whose top-left pixel lands on frame pixel (x, y);
- * everything outside the frame is clipped. */
-static void
-blend_region (GstCascadeOverlay * self, GstVideoFrame * frame, gint x,
-    gint y, gint w, gint h, const guint8 * alpha, gsize astride,
-    const Colour * c)
-{
-  gint fw = GST_VIDEO_FRAME_WIDTH (frame), fh = GST_VIDEO_FRAME_HEIGHT (frame);
-  gint r, i;
-
-  /* clip */
-  if (x < 0) {
-    alpha += -x;
-    w += x;
-    x = 0;
-  }
-  if (y < 0) {
-    alpha += (gsize) (-y) * astride;
-    h += y;
-    y = 0;
-  }
-  w = MIN (w, fw - x);
-  h = MIN (h, fh - y);
-  if (w <= 0 || h <= 0)
-    return;
-
-  if (!self->yuv) {
-    guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
-    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
-    guint bpp = self->bpp;
-    guint8 pattern[4] = { 0, 0, 0, 0 };
-
-    pattern[self->off[0]] = c->r;
-    pattern[self->off[1]] = c->g;
-    pattern[self->off[2]] = c->b;
-    for (i = 0; i < w; i++)
-      memcpy (self->colour_row + i * bpp, pattern, bpp);
-    /* the padding / alpha byte of 4-byte formats keeps its value */
-    memset (self->alpha_row, 0, (gsize) w * bpp);
-
-    for (r = 0; r < h; r++) {
-      const guint8 *a = alpha + (gsize) r * astride;
-      guint8 *dst = data + (gsize) (y + r) * stride + (gsize) x * bpp;
-
-      for (i = 0; i < w; i++) {
-        guint8 *ar = self->alpha_row + i * bpp;
-        ar[self->off[0]] = ar[self->off[1]] = ar[self->off[2]] = a[i];
-      }
-      cascadeoverlay_orc_blend_u8 (dst, self->alpha_row, self->colour_row,
-          w * bpp);
-    }
-  } else {
-    guint8 *ydata = GST_VIDEO_FRAME_COMP_DATA (frame, 0);
-    gint ystride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
-    gint cx0 = x / 2, cx1 = (x + w - 1) / 2;
-    gint cy0 = y / 2, cy1 = (y + h - 1) / 2;
-    gint cw = cx1 - cx0 + 1, cy;
-
-    for (r = 0; r < h; r++)
-      cascadeoverlay_orc_blend_const_u8 (ydata + (gsize) (y + r) * ystride +
-          x, alpha + (gsize) r * astride, c->y, w);
-
-    /* chroma: each sample takes the mean alpha of its 2x2 luma block
-     * (luma pixels outside the region count as 0) */
-    if (self->nv12) {
-      guint8 uv[2] = { c->u, c->v };
-      for (i = 0; i < cw; i++)
-        memcpy (self->colour_row + 2 * i, uv, 2);
-    }
-    for (cy = cy0; cy <= cy1; cy++) {
-      for (i = 0; i < cw; i++) {
-        gint cx = cx0 + i, sum = 0, dy, dx;
-
-        for (dy = 0; dy < 2; dy++) {
-          gint ly = 2 * cy + dy - y;
-          if (ly < 0 || ly >= h)
-            continue;
-          for (dx = 0; dx < 2; dx++) {
-            gint lx = 2 * cx + dx - x;
-            if (lx < 0 || lx >= w)
-              continue;
-            sum += alpha[(gsize) ly * astride + lx];
-          }
-        }
-        self->chroma_row[i] = (guint8) ((sum + 2) / 4);
-      }
-      if (self->nv12) {
-        guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (frame, 1);
-        gint uvstride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 1);
-
-        for (i = 0; i < cw; i++)
-          self->alpha_row[2 * i] = self->alpha_row[2 * i + 1] =
-              self->chroma_row[i];
-        cascadeoverlay_orc_blend_u8 (uv + (gsize) cy * uvstride + 2 * cx0,
-            self->alpha_row, self->colour_row, 2 * cw);
-      } else {
-        guint8 *u = GST_VIDEO_FRAME_COMP_DATA (frame, 1);
-        guint8 *v = GST_VIDEO_FRAME_COMP_DATA (frame, 2);
-        gint ustride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 1);
-        gint vstride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 2);
-
-        cascadeoverlay_orc_blend_const_u8 (u + (gsize) cy * ustride + cx0,
-            self->chroma_row, c->u, cw);
-        cascadeoverlay_orc_blend_const_u8 (v + (gsize) cy * vstride + cx0,
-            self->chroma_row, c->v, cw);
-      }
-    }
-  }
-}
-
-/* opaque rectangle */
-static void
-fill_rect (GstCascadeOverlay * self, GstVideoFrame * frame, gint x, gint y,
-    gint w, gint h, const Colour * c)
-{
-  gint fw = GST_VIDEO_FRAME_WIDTH (frame);
-
-  /* the `ones` row is frame-wide: clip horizontally first */
-  if (x < 0) {
-    w += x;
-    x = 0;
-  }
-  w = MIN (w, fw - x);
-  if (w > 0 && h > 0)
-    blend_region (self, frame, x, y, w, h, self->ones, 0, c);
+  gst_cascade_blender_colour (&self->blender, palette[i][0], palette[i][1],
+      palette[i][2], c);
 }
 
 /* The pixels a box covers: columns [*l, *r], rows [*t, *b]; FALSE when it
@@ -613,8 +369,7 @@ box_pixels (const GstCascadeObject * o, gdouble sx, gdouble sy, gint fw,
   gdouble x1 = floor (o->x1 * sx), y1 = floor (o->y1 * sy);
   gdouble x2 = ceil (o->x2 * sx) - 1, y2 = ceil (o->y2 * sy) - 1;
 
-  if (!(x2 >= x1) || !(y2 >= y1) || x2 < 0 || y2 < 0 || x1 >= fw
-      || y1 >= fh)
+  if (!(x2 >= x1) || !(y2 >= y1) || x2 < 0 || y2 < 0 || x1 >= fw || y1 >= fh)
     return FALSE;
   /* edges beyond the frame stay beyond it (the lines are clipped, not
    * moved), but within int range */
@@ -627,85 +382,29 @@ box_pixels (const GstCascadeObject * o, gdouble sx, gdouble sy, gint fw,
 
 static void
 draw_box (GstCascadeOverlay * self, GstVideoFrame * frame, gint l, gint t,
-    gint r, gint b, guint line_width, const Colour * c)
+    gint r, gint b, guint line_width, const GstCascadeColour * c)
 {
   gint lw = (gint) line_width;
   gint w = r - l + 1, h = b - t + 1;
 
   lw = MIN (lw, MIN (w, h));
-  fill_rect (self, frame, l, t, w, lw, c);
-  fill_rect (self, frame, l, b - lw + 1, w, lw, c);
-  fill_rect (self, frame, l, t + lw, lw, h - 2 * lw, c);
-  fill_rect (self, frame, r - lw + 1, t + lw, lw, h - 2 * lw, c);
-}
-
-static const LabelBitmap *
-get_label (GstCascadeOverlay * self, const gchar * text)
-{
-  LabelBitmap *bm;
-  PangoLayout *layout;
-  PangoFontDescription *desc;
-  PangoRectangle ink, logical;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  const guint8 *data;
-  gint stride, r, i, pad = 2;
-
-  bm = g_hash_table_lookup (self->labels, text);
-  if (bm)
-    return bm;
-
-  if (g_hash_table_size (self->labels) >= LABEL_CACHE_MAX)
-    g_hash_table_remove_all (self->labels);
-
-  layout = pango_layout_new (self->pango);
-  desc = pango_font_description_from_string ("Sans Bold");
-  pango_font_description_set_absolute_size (desc,
-      (gdouble) self->font_px * PANGO_SCALE);
-  pango_layout_set_font_description (layout, desc);
-  pango_font_description_free (desc);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_extents (layout, &ink, &logical);
-
-  bm = g_new0 (LabelBitmap, 1);
-  bm->width = MAX (logical.width, 1) + 2 * pad;
-  bm->height = MAX (logical.height, 1);
-
-  /* render white text into an ARGB surface and keep its alpha */
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, bm->width,
-      bm->height);
-  cr = cairo_create (surface);
-  cairo_set_source_rgba (cr, 1.0, 1.0, 1.0, 1.0);
-  cairo_move_to (cr, pad - logical.x, -logical.y);
-  pango_cairo_show_layout (cr, layout);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-
-  data = cairo_image_surface_get_data (surface);
-  stride = cairo_image_surface_get_stride (surface);
-  bm->alpha = g_malloc ((gsize) bm->width * bm->height);
-  for (r = 0; r < bm->height; r++) {
-    const guint32 *px = (const guint32 *) (data + (gsize) r * stride);
-    for (i = 0; i < bm->width; i++)
-      bm->alpha[(gsize) r * bm->width + i] = px[i] >> 24;
-  }
-  cairo_surface_destroy (surface);
-  g_object_unref (layout);
-
-  g_hash_table_insert (self->labels, g_strdup (text), bm);
-  GST_DEBUG_OBJECT (self, "rendered label '%s': %dx%d", text, bm->width,
-      bm->height);
-  return bm;
+  gst_cascade_blender_fill (&self->blender, frame, l, t, w, lw, c);
+  gst_cascade_blender_fill (&self->blender, frame, l, b - lw + 1, w, lw, c);
+  gst_cascade_blender_fill (&self->blender, frame, l, t + lw, lw, h - 2 * lw,
+      c);
+  gst_cascade_blender_fill (&self->blender, frame, r - lw + 1, t + lw, lw,
+      h - 2 * lw, c);
 }
 
 static void
 draw_label (GstCascadeOverlay * self, GstVideoFrame * frame,
-    const GstCascadeMeta * meta, guint i, gint l, gint t, const Colour * c)
+    const GstCascadeMeta * meta, guint i, gint l, gint t,
+    const GstCascadeColour * c)
 {
   const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
   const gchar *label = gst_cascade_meta_get_label (meta, i);
-  const LabelBitmap *bm;
-  Colour text;
+  const GstCascadeTextBitmap *bm;
+  GstCascadeColour text;
   gchar *str;
   gint x, y;
 
@@ -713,7 +412,7 @@ draw_label (GstCascadeOverlay * self, GstVideoFrame * frame,
     str = g_strdup_printf ("%s %.2f", label, o->score);
   else
     str = g_strdup_printf ("class %d %.2f", o->class_id, o->score);
-  bm = get_label (self, str);
+  bm = gst_cascade_text_cache_get (&self->text, GST_OBJECT (self), str);
   g_free (str);
 
   /* above the box, or inside it at the top of the frame */
@@ -726,18 +425,20 @@ draw_label (GstCascadeOverlay * self, GstVideoFrame * frame,
 
   /* dark text on light colours, white text on dark ones */
   if (c->r * 299 + c->g * 587 + c->b * 114 > 150000)
-    make_colour (self, 0, 0, 0, &text);
+    gst_cascade_blender_colour (&self->blender, 0, 0, 0, &text);
   else
-    make_colour (self, 255, 255, 255, &text);
+    gst_cascade_blender_colour (&self->blender, 255, 255, 255, &text);
 
-  fill_rect (self, frame, x, y, bm->width, bm->height, c);
-  blend_region (self, frame, x, y, bm->width, bm->height, bm->alpha,
-      bm->width, &text);
+  gst_cascade_blender_fill (&self->blender, frame, x, y, bm->width, bm->height,
+      c);
+  gst_cascade_blender_blend (&self->blender, frame, x, y, bm->width, bm->height,
+      bm->alpha, bm->width, &text);
 }
 
 static void
 draw_mask (GstCascadeOverlay * self, GstVideoFrame * frame,
-    const GstCascadeMeta * meta, guint i, guint8 fill, const Colour * c)
+    const GstCascadeMeta * meta, guint i, guint8 fill,
+    const GstCascadeColour * c)
 {
   guint fw = GST_VIDEO_FRAME_WIDTH (frame), fh = GST_VIDEO_FRAME_HEIGHT (frame);
   guint x, y, w, h, r, k;
@@ -777,7 +478,8 @@ draw_mask (GstCascadeOverlay * self, GstVideoFrame * frame,
       a[k] = edge ? 255 : fill;
     }
   }
-  blend_region (self, frame, x, y, w, h, self->mask_alpha, w, c);
+  gst_cascade_blender_blend (&self->blender, frame, x, y, w, h,
+      self->mask_alpha, w, c);
 }
 
 static GstFlowReturn
@@ -792,7 +494,7 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
   gint fw = GST_VIDEO_FRAME_WIDTH (frame), fh = GST_VIDEO_FRAME_HEIGHT (frame);
   guint8 fill;
 
-  if (!self->ones)
+  if (!self->blender.blend)
     return GST_FLOW_NOT_NEGOTIATED;
 
   meta = gst_buffer_get_cascade_meta (frame->buffer);
@@ -820,16 +522,15 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
    * detections end up on top */
   if (masks) {
     for (i = n; i-- > 0;) {
-      Colour c;
-      class_colour (self, gst_cascade_meta_get_object (meta, i)->class_id,
-          &c);
+      GstCascadeColour c;
+      class_colour (self, gst_cascade_meta_get_object (meta, i)->class_id, &c);
       draw_mask (self, frame, meta, i, fill, &c);
     }
   }
   for (i = n; i-- > 0;) {
     const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
     gint l, t, r, b;
-    Colour c;
+    GstCascadeColour c;
 
     if (!box_pixels (o, sx, sy, fw, fh, &l, &t, &r, &b))
       continue;
@@ -841,7 +542,7 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
     for (i = n; i-- > 0;) {
       const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
       gint l, t, r, b;
-      Colour c;
+      GstCascadeColour c;
 
       if (!box_pixels (o, sx, sy, fw, fh, &l, &t, &r, &b))
         continue;
