@@ -37,10 +37,6 @@
  * and include `<gst/cascade/gstcascademeta.h>`.
  */
 
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <math.h>
 #include <string.h>
 
