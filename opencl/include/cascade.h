@@ -159,4 +159,18 @@ gchar *cascade_rle_encode (const guint8 * mask, guint width, guint height,
 gboolean cascade_rle_decode (const gchar * counts, guint width, guint height,
     guint8 * mask);
 
+/* Logging.  Everything the engine logs (program builds, program-cache hits
+ * and misses, tuning measurements and choices at G_LOG_LEVEL_INFO; details
+ * at DEBUG; problems it works around at WARNING) goes to one function.
+ * Without one, messages go to g_log in the "cascadecl" domain.  Set it
+ * before making engines (the GStreamer plugin does in plugin_init): it
+ * stays for the process.  func may be called from any thread; NULL
+ * restores g_log.  notify (may be NULL) is called on user_data when the
+ * function is replaced. */
+typedef void (*CascadeLogFunc) (GLogLevelFlags level, const gchar * message,
+    gpointer user_data);
+
+void cascade_set_log_func (CascadeLogFunc func, gpointer user_data,
+    GDestroyNotify notify);
+
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* gst-cascade: an execution context: one in-order queue on a device and the
  * kernels created for it.  Each engine owns one; contexts are not shared
- * between threads. */
+ * between threads.  Making one reads the environment's options again
+ * (options.h) and applies CLBlast's parameters for the device
+ * (blas/clblast-params.h). */
 #pragma once
 
 #include "runtime/device.h"
