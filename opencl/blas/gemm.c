@@ -223,7 +223,8 @@ cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     return FALSE;
   }
   /* one implementation only: forced, transposed (CLBlast), or empty */
-  if (cascade_options_gemm () != CASCADE_FORCE_NONE || a->trans || b->trans || k == 0)
+  if (cascade_options_gemm () != CASCADE_FORCE_NONE || a->trans || b->trans
+      || k == 0)
     return gemm_with (ctx, cascade_gemm_impl (ctx), m, n, k, alpha, a, b,
         beta, c, epi, error);
   /* measured per shape (tuning.h); a product that reads C (beta != 0) or

@@ -5,9 +5,9 @@
  * the first use of a shape on a device times each candidate on the real
  * operands and keeps the fastest.  The choice is remembered for the
  * process and written to the device's file in the disk cache
- * (cache.h: tuning/<device key>.ini, one group per operation, one key per
- * shape, value "choice  name=ms name=ms ..."), so a later start reads it
- * instead of measuring again.  `cascade-tune` fills the file ahead of time.
+ * (runtime/cache.h: tuning/<device key>.ini, one group per operation, one
+ * key per shape, value "choice  name=ms name=ms ..."), so a later start
+ * reads it instead of measuring again.  `cascade-tune` fills the file ahead of time.
  *
  * $CASCADE_TUNE (read by options.h) selects the policy:
  *   "measure" (default)  stored choice, else measure and store

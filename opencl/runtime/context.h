@@ -49,7 +49,7 @@ gboolean cascade_ctx_launch (CascadeCtx * ctx, cl_kernel kernel, guint dims,
     const gsize * gws, const gsize * lws, GError ** error);
 
 /* The work-group size for kernels whose work-items each own a whole tile
- * (kernels/gemm.cl): {1, 1} on CPU devices, where PoCL would otherwise
+ * (blas/gemm.cl): {1, 1} on CPU devices, where PoCL would otherwise
  * compile the kernel again for every global size it sees (a work-group
  * size of its choosing for each), at no measured cost in speed; NULL (the
  * driver's choice) elsewhere. */
