@@ -10,6 +10,7 @@
 
 #include "gstcascadedetect.h"
 #include "gstcascadejson.h"
+#include "gstcascadelog.h"
 #include "gstcascadeoverlay.h"
 
 static gboolean
@@ -17,6 +18,7 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
 
+  gst_cascade_log_init ();
   ret |= GST_ELEMENT_REGISTER (cascadedetect, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadeoverlay, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadejson, plugin);

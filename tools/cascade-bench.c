@@ -10,6 +10,7 @@
 #include "image.h"
 #include "engine-private.h"
 #include "runtime/util.h"
+#include "peak.h"
 
 #include <stdio.h>
 #include <stdlib.h>

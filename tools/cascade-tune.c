@@ -8,6 +8,7 @@
  *
  *   cascade-tune [-d SPEC] [--clblast [--fraction F]] [-s WxH ...] MODEL */
 #include "blas/clblast-params.h"
+#include "clblast-tune.h"
 #include "engine-private.h"
 #include "blas/tuning.h"
 

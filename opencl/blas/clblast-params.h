@@ -15,9 +15,10 @@
  *
  * Every key given in [match] must fit (case is ignored; a key not listed
  * here fits no device).  A device gets, in this order: its own file in the
- * cache (written by cascade_clblast_tune: clblast/<device key>.ini in the
- * cache directory, see cache.h), else the first shipped file
- * (opencl/tuning/<name>.ini, embedded at build time) whose [match] fits,
+ * cache (written by the developer tool cascade-tune, through
+ * tools/devtools/clblast-tune.h: clblast/<device key>.ini in the cache
+ * directory, see runtime/cache.h), else the first shipped file
+ * (opencl/blas/<name>.ini, embedded at build time) whose [match] fits,
  * else CLBlast's own defaults. */
 #pragma once
 
@@ -25,29 +26,18 @@
 
 G_BEGIN_DECLS
 
+/* the group of a file that says which devices it fits */
+#define CASCADE_CLBLAST_MATCH_GROUP "match"
+
 /* Applies the parameters for dev (see above), once per OpenCL device and
  * process; later calls return TRUE at once.  Thread-safe.  The device's
  * own file is a cache entry: unreadable or damaged, it is ignored (the
  * shipped parameters apply).  A group that CLBlast refuses (an unknown
  * kernel, a missing or unknown parameter) is an error naming the file and
- * the group; nothing is remembered then, so the next call tries again.
- * Caveat of cascade_clblast_tune: it trusts the tuners' fastest result,
- * measured at their own sizes (1024^3 for Xgemm); on PoCL that set was 5x
- * slower on our shapes than the one shipped, and one accepted set crashed
- * PoCL's compiled kernel on a larger product. */
+ * the group; nothing is remembered then, so the next call tries again. */
 gboolean cascade_clblast_params_apply (CascadeDevice * dev, GError ** error);
 
-/* Runs the CLBlast tuners of Debian's clblast-utils for dev (single
- * precision; minutes to hours), writes the best parameters found into dev's
- * file in the cache (atomically) and applies them.  fraction in (0, 1] is
- * the share of the GEMM kernels' search spaces that is explored at random
- * (the tuners' -fraction is its inverse); the small copy, pad and transpose
- * kernels are always tuned exhaustively.  The tuners use every core of the
- * machine: run nothing else meanwhile. */
-gboolean cascade_clblast_tune (CascadeDevice * dev, gdouble fraction,
-    GError ** error);
-
-/* The pieces of the two functions above, for tests and tools. */
+/* The pieces of the function above, for tests and tools. */
 
 /* The path of dev's own file in the cache (it may not exist); NULL when the
  * cache is off. */
@@ -75,12 +65,17 @@ gboolean cascade_clblast_params_match (CascadeDevice * dev, GKeyFile * kf);
 gboolean cascade_clblast_params_apply_keyfile (CascadeDevice * dev,
     GKeyFile * kf, const gchar * origin, GError ** error);
 
+/* Applies kf (from origin) to dev now and records it as what was applied
+ * (the tuner's result, tools/devtools/clblast-tune.h).  Thread-safe. */
+gboolean cascade_clblast_params_install (CascadeDevice * dev, GKeyFile * kf,
+    const gchar * origin, GError ** error);
+
 /* What cascade_clblast_params_apply applied to dev: the origin of the file,
  * "none" when no file fits, NULL when it has not run (newly allocated). */
 gchar *cascade_clblast_params_applied (CascadeDevice * dev);
 
-/* The shipped files (generated at build time from opencl/tuning/<name>.ini by
- * tuning/embed-ini.py), terminated by { NULL, NULL }. */
+/* The shipped files (generated at build time from opencl/blas/<name>.ini by
+ * blas/embed-ini.py), terminated by { NULL, NULL }. */
 typedef struct
 {
   const gchar *name;            /* file name without .ini */

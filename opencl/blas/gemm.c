@@ -2,6 +2,7 @@
 #include "blas/gemm.h"
 #include "runtime/error.h"
 #include "blas/tuning.h"
+#include "runtime/options.h"
 #include "runtime/util.h"
 
 #include <clblast_c.h>
@@ -13,10 +14,10 @@
 CascadeGemmImpl
 cascade_gemm_impl (CascadeCtx * ctx)
 {
-  const gchar *env = g_getenv ("CASCADE_GEMM");
-  if (env && g_ascii_strcasecmp (env, "clblast") == 0)
+  CascadeForce force = cascade_options_gemm ();
+  if (force == CASCADE_FORCE_CLBLAST)
     return CASCADE_GEMM_CLBLAST;
-  if (env && g_ascii_strcasecmp (env, "cpu") == 0)
+  if (force == CASCADE_FORCE_CPU)
     return CASCADE_GEMM_CPU;
   return cascade_device_is_cpu (cascade_ctx_device (ctx)) ?
       CASCADE_GEMM_CPU : CASCADE_GEMM_CLBLAST;
@@ -95,8 +96,7 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
 {
   cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_nn", error);
-  const gchar *env = g_getenv ("CASCADE_GEMM_KC");
-  gsize kc = env ? (gsize) g_ascii_strtoull (env, NULL, 10) : GEMM_KC, k0;
+  gsize kc = cascade_options_gemm_kc (GEMM_KC), k0;
   if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
       || !fits (c, m, n, "C", error))
     return FALSE;
@@ -210,7 +210,6 @@ cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
     const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
 {
-  const gchar *env = g_getenv ("CASCADE_GEMM");
   GemmCall call = { ctx, m, n, k, alpha, beta, a, b, c, epi };
   gchar *key;
   gboolean ok;
@@ -224,7 +223,8 @@ cascade_gemm_ex (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     return FALSE;
   }
   /* one implementation only: forced, transposed (CLBlast), or empty */
-  if ((env && *env) || a->trans || b->trans || k == 0)
+  if (cascade_options_gemm () != CASCADE_FORCE_NONE || a->trans || b->trans
+      || k == 0)
     return gemm_with (ctx, cascade_gemm_impl (ctx), m, n, k, alpha, a, b,
         beta, c, epi, error);
   /* measured per shape (tuning.h); a product that reads C (beta != 0) or

@@ -3,11 +3,11 @@
  * Offsets and leading dimensions are in float elements.
  *
  * Two implementations stand behind it: CLBlast (what GPUs want) and our own
- * CPU-shaped kernel (kernels/gemm.cl; what PoCL wants: CLBlast reaches a
+ * CPU-shaped kernel (blas/gemm.cl; what PoCL wants: CLBlast reaches a
  * tenth of its speed there).  The choice is per device and per shape, by
  * measurement (tuning.h: the first product of a shape times both, the
  * faster is stored on disk); $CASCADE_GEMM = "clblast" or "cpu" forces
- * one.  Transposed products always go to CLBlast. */
+ * one (options.h reads it).  Transposed products always go to CLBlast. */
 #pragma once
 
 #include "runtime/context.h"
@@ -39,7 +39,6 @@ typedef struct
 
 typedef enum
 {
-  CASCADE_GEMM_AUTO,
   CASCADE_GEMM_CLBLAST,
   CASCADE_GEMM_CPU,
 } CascadeGemmImpl;
@@ -61,9 +60,10 @@ gboolean cascade_gemm_strided_batched (CascadeCtx * ctx, gsize m, gsize n,
     const CascadeMatrix * b, gsize stride_b, gfloat beta,
     const CascadeMatrix * c, gsize stride_c, gsize count, GError ** error);
 
-/* the implementation forced by $CASCADE_GEMM, else the device's default
- * (our kernel on CPU devices, CLBlast elsewhere): what an untransposed
- * product uses when nothing has been measured for its shape */
+/* the implementation forced by $CASCADE_GEMM (options.h), else the
+ * device's default (our kernel on CPU devices, CLBlast elsewhere): what an
+ * untransposed product uses when nothing has been measured for its
+ * shape */
 CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
 
 /* the tuning key of an m x n x k product: m and n rounded up to a power of

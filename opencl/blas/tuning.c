@@ -2,6 +2,7 @@
 #include "blas/tuning.h"
 #include "runtime/cache.h"
 #include "runtime/context.h"
+#include "runtime/log.h"
 
 #include <string.h>
 
@@ -12,17 +13,7 @@ static GHashTable *files;
 CascadeTuneMode
 cascade_tune_mode (void)
 {
-  const gchar *env = g_getenv (CASCADE_TUNE_ENV);
-  if (!env || !*env || g_ascii_strcasecmp (env, "measure") == 0)
-    return CASCADE_TUNE_MEASURE;
-  if (g_ascii_strcasecmp (env, "cached") == 0)
-    return CASCADE_TUNE_CACHED;
-  if (g_ascii_strcasecmp (env, "force") == 0)
-    return CASCADE_TUNE_FORCE;
-  if (g_ascii_strcasecmp (env, "off") != 0)
-    g_warning ("%s=%s is not measure, cached, off or force: using off",
-        CASCADE_TUNE_ENV, env);
-  return CASCADE_TUNE_OFF;
+  return cascade_options_tune ();
 }
 
 gchar *
@@ -121,7 +112,8 @@ cascade_tuning_record (CascadeDevice * dev, const gchar * op,
     g_key_file_set_string (disk, op, key, v->str);
     data = g_key_file_to_data (disk, &len, NULL);
     if (!cascade_cache_write (path, data, len, &err)) {
-      g_debug ("Could not write the tuning cache: %s", err->message);
+      CASCADE_LOG_DEBUG ("Could not write the tuning cache: %s",
+          err->message);
       g_clear_error (&err);
     }
     g_free (data);
@@ -154,6 +146,21 @@ time_run (CascadeCtx * ctx, CascadeTuneRun run, gpointer data, guint i,
     return FALSE;
   *ms = (g_get_monotonic_time () - t0) / 1000.0;
   return TRUE;
+}
+
+/* a measurement and the choice made, at INFO */
+static void
+log_choice (CascadeDevice * dev, const gchar * op, const gchar * key,
+    const gchar * choice, const gchar * const *names, const gdouble * ms,
+    guint n)
+{
+  GString *times = g_string_new (NULL);
+  guint i;
+  for (i = 0; i < n; i++)
+    g_string_append_printf (times, " %s=%.3f ms", names[i], ms[i]);
+  CASCADE_LOG_INFO ("tuning: %s %s on %s: measured%s; chose %s", op, key,
+      cascade_device_name (dev), times->str, choice);
+  g_string_free (times, TRUE);
 }
 
 gboolean
@@ -199,6 +206,7 @@ cascade_tune_run (CascadeCtx * ctx, const gchar * op, const gchar * key,
     m++;
   }
   cascade_tuning_record (dev, op, key, names[best], tnames, ms, m);
+  log_choice (dev, op, key, names[best], tnames, ms, m);
   *chosen = best;
   *measured = TRUE;
   /* the output is the last candidate's: make it the chosen one's */

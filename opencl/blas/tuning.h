@@ -5,11 +5,11 @@
  * the first use of a shape on a device times each candidate on the real
  * operands and keeps the fastest.  The choice is remembered for the
  * process and written to the device's file in the disk cache
- * (cache.h: tuning/<device key>.ini, one group per operation, one key per
- * shape, value "choice  name=ms name=ms ..."), so a later start reads it
- * instead of measuring again.  `cascade-tune` fills the file ahead of time.
+ * (runtime/cache.h: tuning/<device key>.ini, one group per operation, one
+ * key per shape, value "choice  name=ms name=ms ..."), so a later start
+ * reads it instead of measuring again.  `cascade-tune` fills the file ahead of time.
  *
- * $CASCADE_TUNE selects the policy:
+ * $CASCADE_TUNE (read by options.h) selects the policy:
  *   "measure" (default)  stored choice, else measure and store
  *   "cached"             stored choice, else the built-in default
  *   "off"                always the built-in default
@@ -17,19 +17,11 @@
 #pragma once
 
 #include "runtime/device.h"
+#include "runtime/options.h"
 
 G_BEGIN_DECLS
 
-#define CASCADE_TUNE_ENV "CASCADE_TUNE"
-
-typedef enum
-{
-  CASCADE_TUNE_MEASURE,
-  CASCADE_TUNE_CACHED,
-  CASCADE_TUNE_OFF,
-  CASCADE_TUNE_FORCE,
-} CascadeTuneMode;
-
+/* the mode of $CASCADE_TUNE as last read (options.h) */
 CascadeTuneMode cascade_tune_mode (void);
 
 /* The stored choice for (op, key) on dev, or NULL (none, or the mode says

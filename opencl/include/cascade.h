@@ -148,4 +148,18 @@ gboolean cascade_result_paste_mask (CascadeResult * result, guint index,
     guint8 * out, gsize stride, GError ** error);
 void cascade_result_free (CascadeResult * result);
 
+/* Logging.  Everything the engine logs (program builds, program-cache hits
+ * and misses, tuning measurements and choices at G_LOG_LEVEL_INFO; details
+ * at DEBUG; problems it works around at WARNING) goes to one function.
+ * Without one, messages go to g_log in the "cascadecl" domain.  Set it
+ * before making engines (the GStreamer plugin does in plugin_init): it
+ * stays for the process.  func may be called from any thread; NULL
+ * restores g_log.  notify (may be NULL) is called on user_data when the
+ * function is replaced. */
+typedef void (*CascadeLogFunc) (GLogLevelFlags level, const gchar * message,
+    gpointer user_data);
+
+void cascade_set_log_func (CascadeLogFunc func, gpointer user_data,
+    GDestroyNotify notify);
+
 G_END_DECLS

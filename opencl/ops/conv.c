@@ -360,12 +360,12 @@ cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
 CascadeConvAlgo
 cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
 {
-  const gchar *env = g_getenv ("CASCADE_CONV");
+  CascadeForce force = cascade_options_conv ();
   if (!cascade_conv_shift_supported (conv))
     return CASCADE_CONV_IM2COL;
-  if (env && g_ascii_strcasecmp (env, "im2col") == 0)
+  if (force == CASCADE_FORCE_IM2COL)
     return CASCADE_CONV_IM2COL;
-  if (env && g_ascii_strcasecmp (env, "shift") == 0)
+  if (force == CASCADE_FORCE_SHIFT)
     return CASCADE_CONV_SHIFT;
   return cascade_gemm_impl (ctx) == CASCADE_GEMM_CPU ? CASCADE_CONV_SHIFT :
       CASCADE_CONV_IM2COL;
@@ -417,7 +417,8 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   gboolean ok, measured;
   guint chosen;
 
-  if (!cascade_conv_shift_supported (conv) || g_getenv ("CASCADE_CONV"))
+  if (!cascade_conv_shift_supported (conv)
+      || cascade_options_conv () != CASCADE_FORCE_NONE)
     return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
             conv), in, residual, act, out, error);
   names[1] = "shift";

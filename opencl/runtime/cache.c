@@ -1,6 +1,6 @@
 /* gst-cascade: the on-disk cache directory */
 #include "runtime/cache.h"
-#include "runtime/device.h"
+#include "runtime/clinfo.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -8,12 +8,7 @@
 gchar *
 cascade_cache_dir (void)
 {
-  const gchar *env = g_getenv (CASCADE_CACHE_DIR_ENV);
-  if (env && (g_ascii_strcasecmp (env, "off") == 0 || strcmp (env, "0") == 0))
-    return NULL;
-  if (env && *env)
-    return g_strdup (env);
-  return g_build_filename (g_get_user_cache_dir (), "gst-cascade", NULL);
+  return cascade_options_cache_dir ();
 }
 
 gchar *
@@ -58,7 +53,7 @@ gchar *
 cascade_cache_device_path (cl_device_id device, const gchar * sub,
     const gchar * suffix, const gchar * const *extra)
 {
-  cl_platform_id platform = NULL;
+  cl_platform_id platform;
   GPtrArray *parts;
   gchar *dir = cascade_cache_dir (), *key, *file, *path;
 
@@ -66,8 +61,7 @@ cascade_cache_device_path (cl_device_id device, const gchar * sub,
   if (!dir)
     return NULL;
   g_free (dir);
-  clGetDeviceInfo (device, CL_DEVICE_PLATFORM, sizeof (platform), &platform,
-      NULL);
+  platform = cascade_cl_device_platform (device);
   parts = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (parts, cascade_cl_platform_string (platform,
           CL_PLATFORM_NAME));

@@ -1,7 +1,9 @@
-/* gst-cascade: the on-disk cache (compiled programs, per-device tuning).
- * Its directory is $CASCADE_CACHE_DIR, else $XDG_CACHE_HOME/gst-cascade
- * (g_get_user_cache_dir ()).  CASCADE_CACHE_DIR=off (or "0") turns the disk
- * cache off: nothing is read or written.  Every write is atomic (a
+/* gst-cascade: the on-disk cache (compiled programs: program-cache.h;
+ * per-shape choices: blas/tuning.h; CLBlast parameters:
+ * blas/clblast-params.h).  Its directory is $CASCADE_CACHE_DIR, else
+ * $XDG_CACHE_HOME/gst-cascade (g_get_user_cache_dir ()), as options.h last
+ * read them.  CASCADE_CACHE_DIR=off (or "0") turns the disk cache off:
+ * nothing is read or written.  Every write is atomic (a
  * temporary file renamed into place), so concurrent processes never see a
  * half-written entry; a damaged entry is ignored, never trusted. */
 #pragma once
@@ -9,9 +11,9 @@
 #include <glib.h>
 #include <CL/cl.h>
 
-G_BEGIN_DECLS
+#include "runtime/options.h"
 
-#define CASCADE_CACHE_DIR_ENV "CASCADE_CACHE_DIR"
+G_BEGIN_DECLS
 
 /* The cache directory (newly allocated), or NULL when the cache is off. */
 gchar *cascade_cache_dir (void);
@@ -21,8 +23,7 @@ gchar *cascade_cache_dir (void);
  * created. */
 gchar *cascade_cache_path (const gchar * sub, const gchar * name);
 
-/* A short stable key for a device: a SHA-256 prefix of the platform and
- * device names, versions and driver version joined by newlines. */
+/* A short stable key: a SHA-256 prefix of parts joined by newlines. */
 gchar *cascade_cache_key (const gchar * const *parts);
 
 /* The path of one device's entry in `sub`: named by cascade_cache_key of

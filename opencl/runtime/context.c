@@ -2,6 +2,7 @@
 #include "runtime/context.h"
 #include "blas/clblast-params.h"
 #include "runtime/error.h"
+#include "runtime/options.h"
 
 struct _CascadeCtx
 {
@@ -22,6 +23,8 @@ cascade_ctx_new (CascadeDevice * dev, GError ** error)
   cl_int st;
   CascadeCtx *ctx;
 
+  /* making a context (an engine) reads the environment again */
+  cascade_options_reload ();
   /* CLBlast's tuning for this device, before any CLBlast call */
   if (!cascade_clblast_params_apply (dev, error))
     return NULL;

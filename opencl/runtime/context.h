@@ -1,6 +1,8 @@
 /* gst-cascade: an execution context: one in-order queue on a device and the
  * kernels created for it.  Each engine owns one; contexts are not shared
- * between threads. */
+ * between threads.  Making one reads the environment's options again
+ * (options.h) and applies CLBlast's parameters for the device
+ * (blas/clblast-params.h). */
 #pragma once
 
 #include "runtime/device.h"
@@ -47,7 +49,7 @@ gboolean cascade_ctx_launch (CascadeCtx * ctx, cl_kernel kernel, guint dims,
     const gsize * gws, const gsize * lws, GError ** error);
 
 /* The work-group size for kernels whose work-items each own a whole tile
- * (kernels/gemm.cl): {1, 1} on CPU devices, where PoCL would otherwise
+ * (blas/gemm.cl): {1, 1} on CPU devices, where PoCL would otherwise
  * compile the kernel again for every global size it sees (a work-group
  * size of its choosing for each), at no measured cost in speed; NULL (the
  * driver's choice) elsewhere. */

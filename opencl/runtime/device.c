@@ -1,19 +1,15 @@
 /* gst-cascade: OpenCL device, context and the programs built for it */
 #include "runtime/device.h"
+#include "runtime/clinfo.h"
 #include "runtime/error.h"
-#include "runtime/kernel-sources.h"
-#include "runtime/program-cache.h"
+#include "runtime/options.h"
+#include "runtime/program.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define MIN_GLOBAL_MEM (512u << 20)
 #define MIN_MAX_ALLOC (128u << 20)
-/* raises the memory the engine asks of a device, in MiB (for tests of the
- * refusal, and for users who want to keep small devices out) */
-#define MIN_MEM_ENV "CASCADE_DEVICE_MIN_MEM_MB"
-#define BUILD_OPTIONS "-cl-std=CL1.2"
-#define COMMON_PROGRAM "common"
 
 struct _CascadeDevice
 {
@@ -22,7 +18,6 @@ struct _CascadeDevice
   cl_device_id device;
   cl_context context;
   gchar *name;
-  gboolean fp16;
   gboolean is_cpu;
   guint64 max_alloc;
   guint64 global_mem;
@@ -41,111 +36,6 @@ release_program (gpointer p)
 static GMutex registry_lock;
 static GList *registry;
 
-typedef struct
-{
-  cl_platform_id platform;
-  cl_device_id device;
-  gchar *label;                 /* "Platform: Device" */
-  cl_device_type type;
-} DeviceEntry;
-
-gchar *
-cascade_cl_platform_string (cl_platform_id p, cl_platform_info what)
-{
-  size_t n = 0;
-  gchar *s;
-  if (clGetPlatformInfo (p, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
-    return g_strdup ("?");
-  s = g_malloc0 (n + 1);
-  clGetPlatformInfo (p, what, n, s, NULL);
-  return g_strstrip (s);
-}
-
-gchar *
-cascade_cl_device_string (cl_device_id d, cl_device_info what)
-{
-  size_t n = 0;
-  gchar *s;
-  if (clGetDeviceInfo (d, what, 0, NULL, &n) != CL_SUCCESS || n == 0)
-    return g_strdup ("?");
-  s = g_malloc0 (n + 1);
-  clGetDeviceInfo (d, what, n, s, NULL);
-  return g_strstrip (s);
-}
-
-static void
-device_entry_clear (gpointer p)
-{
-  g_free (((DeviceEntry *) p)->label);
-}
-
-/* all devices of all platforms, in platform order */
-static GArray *
-enumerate_devices (GError ** error)
-{
-  cl_uint np = 0, i;
-  cl_platform_id *plats;
-  GArray *out;
-  cl_int st = clGetPlatformIDs (0, NULL, &np);
-
-  if (st != CL_SUCCESS || np == 0) {
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_NO_DEVICE,
-        "No OpenCL platform found (%s): install an OpenCL driver, e.g. the "
-        "Debian package pocl-opencl-icd for the CPU",
-        st == CL_SUCCESS ? "0 platforms" : cascade_cl_status_string (st));
-    return NULL;
-  }
-  plats = g_new0 (cl_platform_id, np);
-  clGetPlatformIDs (np, plats, NULL);
-  out = g_array_new (FALSE, TRUE, sizeof (DeviceEntry));
-  g_array_set_clear_func (out, device_entry_clear);
-  for (i = 0; i < np; i++) {
-    cl_uint nd = 0, j;
-    cl_device_id *devs;
-    gchar *pname;
-    if (clGetDeviceIDs (plats[i], CL_DEVICE_TYPE_ALL, 0, NULL, &nd)
-        != CL_SUCCESS || nd == 0)
-      continue;
-    devs = g_new0 (cl_device_id, nd);
-    clGetDeviceIDs (plats[i], CL_DEVICE_TYPE_ALL, nd, devs, NULL);
-    pname = cascade_cl_platform_string (plats[i], CL_PLATFORM_NAME);
-    for (j = 0; j < nd; j++) {
-      DeviceEntry e = { plats[i], devs[j], NULL, 0 };
-      gchar *dname = cascade_cl_device_string (devs[j], CL_DEVICE_NAME);
-      e.label = g_strdup_printf ("%s: %s", pname, dname);
-      clGetDeviceInfo (devs[j], CL_DEVICE_TYPE, sizeof (e.type), &e.type,
-          NULL);
-      g_free (dname);
-      g_array_append_val (out, e);
-    }
-    g_free (pname);
-    g_free (devs);
-  }
-  g_free (plats);
-  if (out->len == 0) {
-    g_array_unref (out);
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_NO_DEVICE,
-        "OpenCL platforms found, but no device on any of them");
-    return NULL;
-  }
-  return out;
-}
-
-gchar *
-cascade_device_list_all (void)
-{
-  GArray *all = enumerate_devices (NULL);
-  GString *s = g_string_new (NULL);
-  guint i;
-  if (!all)
-    return g_string_free (s, FALSE);
-  for (i = 0; i < all->len; i++)
-    g_string_append_printf (s, "%s%u: %s", i ? "; " : "", i,
-        g_array_index (all, DeviceEntry, i).label);
-  g_array_unref (all);
-  return g_string_free (s, FALSE);
-}
-
 static gboolean
 parse_uint (const gchar * s, guint * out)
 {
@@ -155,7 +45,7 @@ parse_uint (const gchar * s, guint * out)
 }
 
 /* resolves spec to one entry of all, or sets error */
-static const DeviceEntry *
+static const CascadeClDevice *
 pick (GArray * all, const gchar * spec, GError ** error)
 {
   guint i, idx, p, d;
@@ -163,13 +53,13 @@ pick (GArray * all, const gchar * spec, GError ** error)
 
   if (spec == NULL || *spec == '\0') {
     for (i = 0; i < all->len; i++)
-      if (g_array_index (all, DeviceEntry, i).type & CL_DEVICE_TYPE_GPU)
-        return &g_array_index (all, DeviceEntry, i);
-    return &g_array_index (all, DeviceEntry, 0);
+      if (g_array_index (all, CascadeClDevice, i).type & CL_DEVICE_TYPE_GPU)
+        return &g_array_index (all, CascadeClDevice, i);
+    return &g_array_index (all, CascadeClDevice, 0);
   }
   if (parse_uint (spec, &idx)) {
     if (idx < all->len)
-      return &g_array_index (all, DeviceEntry, idx);
+      return &g_array_index (all, CascadeClDevice, idx);
     goto not_found;
   }
   pd = g_strsplit (spec, ":", 2);
@@ -179,7 +69,7 @@ pick (GArray * all, const gchar * spec, GError ** error)
     guint pi = 0, di = 0;
     g_strfreev (pd);
     for (i = 0; i < all->len; i++) {
-      const DeviceEntry *e = &g_array_index (all, DeviceEntry, i);
+      const CascadeClDevice *e = &g_array_index (all, CascadeClDevice, i);
       if (i > 0 && e->platform != last) {
         pi++;
         di = 0;
@@ -195,7 +85,7 @@ pick (GArray * all, const gchar * spec, GError ** error)
   {
     gchar *needle = g_utf8_casefold (spec, -1);
     for (i = 0; i < all->len; i++) {
-      const DeviceEntry *e = &g_array_index (all, DeviceEntry, i);
+      const CascadeClDevice *e = &g_array_index (all, CascadeClDevice, i);
       gchar *hay = g_utf8_casefold (e->label, -1);
       gboolean hit = strstr (hay, needle) != NULL;
       g_free (hay);
@@ -208,7 +98,7 @@ pick (GArray * all, const gchar * spec, GError ** error)
   }
 not_found:
   {
-    gchar *list = cascade_device_list_all ();
+    gchar *list = cascade_cl_device_list ();
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_NO_DEVICE,
         "No OpenCL device matches \"%s\" (available: %s)", spec, list);
     g_free (list);
@@ -220,10 +110,9 @@ not_found:
 static gboolean
 check_memory (CascadeDevice * dev, GError ** error)
 {
-  const gchar *env = g_getenv (MIN_MEM_ENV);
-  guint64 need = MIN_GLOBAL_MEM >> 20, v;
-  if (env && g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT32, &v, NULL))
-    need = MAX (need, v);
+  /* $CASCADE_DEVICE_MIN_MEM_MB raises it (for tests of the refusal, and
+   * for users who want to keep small devices out) */
+  guint64 need = MAX (MIN_GLOBAL_MEM >> 20, cascade_options_min_mem_mb ());
   if ((dev->global_mem >> 20) >= need && dev->max_alloc >= MIN_MAX_ALLOC)
     return TRUE;
   g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_DEVICE,
@@ -241,7 +130,6 @@ check_device (CascadeDevice * dev, GError ** error)
   cl_bool compiler = CL_FALSE;
   cl_uint units = 0;
   gchar *version = cascade_cl_device_string (dev->device, CL_DEVICE_VERSION);
-  gchar *ext = cascade_cl_device_string (dev->device, CL_DEVICE_EXTENSIONS);
   cl_device_type type = 0;
   guint major = 0, minor = 0;
   gboolean ok = FALSE;
@@ -257,7 +145,6 @@ check_device (CascadeDevice * dev, GError ** error)
   clGetDeviceInfo (dev->device, CL_DEVICE_TYPE, sizeof (type), &type, NULL);
   dev->compute_units = units;
   dev->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
-  dev->fp16 = strstr (ext, "cl_khr_fp16") != NULL;
 
   if (sscanf (version, "OpenCL %u.%u", &major, &minor) != 2
       || major * 10 + minor < 12) {
@@ -271,7 +158,6 @@ check_device (CascadeDevice * dev, GError ** error)
     ok = check_memory (dev, error);
   }
   g_free (version);
-  g_free (ext);
   return ok;
 }
 
@@ -279,18 +165,21 @@ CascadeDevice *
 cascade_device_open (const gchar * spec, GError ** error)
 {
   GArray *all;
-  const DeviceEntry *e;
+  const CascadeClDevice *e;
   CascadeDevice *dev = NULL;
-  const gchar *env = g_getenv (CASCADE_DEVICE_ENV);
+  gchar *env;
   cl_context_properties props[3];
   cl_int st;
   GList *l;
 
-  if (env != NULL && *env != '\0')
+  /* opening a device (making an engine) reads the environment again */
+  cascade_options_reload ();
+  env = cascade_options_device ();
+  if (env)
     spec = env;
 
   g_mutex_lock (&registry_lock);
-  all = enumerate_devices (error);
+  all = cascade_cl_devices (error);
   if (!all)
     goto out;
   e = pick (all, spec, error);
@@ -338,6 +227,7 @@ out:
   g_mutex_unlock (&registry_lock);
   if (all)
     g_array_unref (all);
+  g_free (env);
   return dev;
 }
 
@@ -385,12 +275,6 @@ cascade_device_name (CascadeDevice * dev)
   return dev->name;
 }
 
-gboolean
-cascade_device_has_fp16 (CascadeDevice * dev)
-{
-  return dev->fp16;
-}
-
 guint64
 cascade_device_max_alloc (CascadeDevice * dev)
 {
@@ -415,111 +299,20 @@ cascade_device_is_cpu (CascadeDevice * dev)
   return dev->is_cpu;
 }
 
-const gchar *const *
-cascade_kernel_source_names (void)
-{
-  static const gchar **names;
-  if (g_once_init_enter (&names)) {
-    guint n = 0, i;
-    const gchar **v;
-    while (cascade_kernel_sources[n].name)
-      n++;
-    v = g_new0 (const gchar *, n + 1);
-    for (i = 0; i < n; i++)
-      v[i] = cascade_kernel_sources[i].name;
-    g_once_init_leave (&names, v);
-  }
-  return names;
-}
-
-/* the text of <name>.cl: embedded, or read from the source tree */
-static gchar *
-kernel_source (const gchar * name, GError ** error)
-{
-  guint i;
-  for (i = 0; cascade_kernel_sources[i].name; i++) {
-    const CascadeKernelSource *k = &cascade_kernel_sources[i];
-    if (strcmp (k->name, name) != 0)
-      continue;
-    if (k->source)
-      return g_strdup (k->source);
-    {
-      gchar *text = NULL;
-      if (!g_file_get_contents (k->path, &text, NULL, error))
-        text = NULL;
-      return text;
-    }
-  }
-  g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_BUILD,
-      "No OpenCL kernel source named \"%s\" in this build", name);
-  return NULL;
-}
-
-static gchar *
-build_log (cl_program prog, cl_device_id device)
-{
-  size_t n = 0;
-  gchar *log;
-  clGetProgramBuildInfo (prog, device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
-  log = g_malloc0 (n + 1);
-  if (n)
-    clGetProgramBuildInfo (prog, device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
-  return g_strstrip (log);
-}
-
 cl_program
 cascade_device_program (CascadeDevice * dev, const gchar * name,
     GError ** error)
 {
   cl_program prog;
-  gchar *src = NULL;
-  cl_int st;
 
   g_mutex_lock (&dev->lock);
   prog = g_hash_table_lookup (dev->programs, name);
-  if (prog)
-    goto out;
-  src = kernel_source (name, error);
-  if (!src)
-    goto out;
-  if (strcmp (name, COMMON_PROGRAM) != 0) {
-    /* the shared helpers go in front of every program */
-    gchar *common = kernel_source (COMMON_PROGRAM, error), *both;
-    if (!common)
-      goto out;
-    both = g_strconcat (common, "\n#line 1\n", src, NULL);
-    g_free (common);
-    g_free (src);
-    src = both;
+  if (!prog) {
+    prog = cascade_program_build (dev->context, dev->device, dev->name, name,
+        error);
+    if (prog)
+      g_hash_table_insert (dev->programs, g_strdup (name), prog);
   }
-  /* a binary from an earlier process, if the disk cache has a good one */
-  prog = cascade_program_cache_load (dev->context, dev->device, name,
-      BUILD_OPTIONS, src);
-  if (prog)
-    goto built;
-  prog = clCreateProgramWithSource (dev->context, 1, (const char **) &src,
-      NULL, &st);
-  if (!cascade_cl_check (st, "clCreateProgramWithSource", error)) {
-    prog = NULL;
-    goto out;
-  }
-  st = clBuildProgram (prog, 1, &dev->device, BUILD_OPTIONS, NULL, NULL);
-  if (st != CL_SUCCESS) {
-    gchar *log = build_log (prog, dev->device);
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_BUILD,
-        "Building OpenCL program %s.cl for %s failed: %s (%d)\n%s", name,
-        dev->name, cascade_cl_status_string (st), (int) st, log);
-    g_free (log);
-    clReleaseProgram (prog);
-    prog = NULL;
-    goto out;
-  }
-  /* replaces a missing or bad entry */
-  cascade_program_cache_store (prog, dev->device, name, BUILD_OPTIONS, src);
-built:
-  g_hash_table_insert (dev->programs, g_strdup (name), prog);
-out:
   g_mutex_unlock (&dev->lock);
-  g_free (src);
   return prog;
 }

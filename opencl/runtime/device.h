@@ -4,10 +4,10 @@
 #include <glib.h>
 #include <CL/cl.h>
 
-G_BEGIN_DECLS
+#include "runtime/options.h"
+#include "runtime/program.h"
 
-/* Environment variable that overrides any device spec given by the caller. */
-#define CASCADE_DEVICE_ENV "CASCADE_DEVICE"
+G_BEGIN_DECLS
 
 typedef struct _CascadeDevice CascadeDevice;
 
@@ -17,8 +17,10 @@ typedef struct _CascadeDevice CascadeDevice;
  *   "P:D"        device D of platform P
  *   other        the first device whose "platform device" name contains
  *                spec, ignoring case
- * $CASCADE_DEVICE, when set, replaces spec.  A device without OpenCL 1.2,
- * a compiler, or enough memory is refused with CASCADE_ERROR_DEVICE.
+ * $CASCADE_DEVICE, when set, replaces spec (the environment is read
+ * again, options.h, on every call).  A device without OpenCL 1.2, a
+ * compiler, or enough memory (512 MiB, or $CASCADE_DEVICE_MIN_MEM_MB) is
+ * refused with CASCADE_ERROR_DEVICE.
  * Thread-safe; every caller asking for the same device shares one context.
  * An opened device stays open (with its compiled programs) until the
  * process ends, so that a restarted pipeline does not compile again. */
@@ -30,28 +32,17 @@ cl_context cascade_device_context (CascadeDevice * dev);
 cl_device_id cascade_device_id (CascadeDevice * dev);
 /* "Platform: Device" */
 const gchar *cascade_device_name (CascadeDevice * dev);
-gboolean cascade_device_has_fp16 (CascadeDevice * dev);
 guint64 cascade_device_max_alloc (CascadeDevice * dev);
 guint64 cascade_device_global_mem (CascadeDevice * dev);
 guint cascade_device_compute_units (CascadeDevice * dev);
 gboolean cascade_device_is_cpu (CascadeDevice * dev);
 
-/* The program built from kernels/<name>.cl, compiled once per device on
- * first use (the build log is in the error if it fails); the binary is
- * kept in the disk cache (program-cache.h), so a later process loads it
- * instead of compiling.  The device keeps the reference; callers create
- * their own cl_kernel objects from it. */
+/* The program built from <name>.cl (program.h), once per device on first
+ * use (the build log is in the error if it fails); the binary is kept in
+ * the disk cache (program-cache.h), so a later process loads it instead
+ * of compiling.  The device keeps the reference; callers create their own
+ * cl_kernel objects from it. */
 cl_program cascade_device_program (CascadeDevice * dev, const gchar * name,
     GError ** error);
-/* Names of every kernel source file known to the library (NULL-terminated). */
-const gchar *const *cascade_kernel_source_names (void);
-
-/* A string property of a platform or device, stripped ("?" when the
- * driver has none); g_free it. */
-gchar *cascade_cl_platform_string (cl_platform_id p, cl_platform_info what);
-gchar *cascade_cl_device_string (cl_device_id d, cl_device_info what);
-
-/* Lists "index: platform: device" lines of every device, for messages. */
-gchar *cascade_device_list_all (void);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 #include "runtime/program-cache.h"
 #include "runtime/cache.h"
 #include "runtime/error.h"
+#include "runtime/log.h"
 
 #include <string.h>
 
@@ -75,7 +76,8 @@ cascade_program_cache_load (cl_context context, cl_device_id device,
     return NULL;
   if (!g_file_get_contents (path, &data, &len, &err)) {
     if (!g_error_matches (err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      g_debug ("program cache: %s", err->message);
+      CASCADE_LOG_DEBUG ("program cache: %s", err->message);
+    CASCADE_LOG_INFO ("program cache: miss for %s.cl (%s)", name, path);
     g_clear_error (&err);
     goto out;
   }
@@ -93,12 +95,14 @@ cascade_program_cache_load (cl_context context, cl_device_id device,
     why = cascade_cl_status_string (st);
     goto bad;
   }
-  g_debug ("program cache: %s.cl loaded from %s", name, path);
+  CASCADE_LOG_INFO ("program cache: hit for %s.cl, loaded from %s", name,
+      path);
   goto out;
 
   /* ERRORS */
 bad:
-  g_debug ("program cache: ignoring %s for %s.cl: %s", path, name, why);
+  CASCADE_LOG_INFO ("program cache: miss for %s.cl: ignoring %s: %s", name,
+      path, why);
   if (prog)
     clReleaseProgram (prog);
   prog = NULL;
@@ -126,13 +130,13 @@ cascade_program_cache_store (cl_program prog, cl_device_id device,
   st = clGetProgramInfo (prog, CL_PROGRAM_NUM_DEVICES, sizeof (ndev), &ndev,
       NULL);
   if (st != CL_SUCCESS || ndev != 1) {
-    g_debug ("program cache: %s.cl: not built for one device", name);
+    CASCADE_LOG_DEBUG ("program cache: %s.cl: not built for one device", name);
     goto out;
   }
   st = clGetProgramInfo (prog, CL_PROGRAM_BINARY_SIZES, sizeof (size), &size,
       NULL);
   if (st != CL_SUCCESS || size == 0) {
-    g_debug ("program cache: %s.cl: no binary (%s)", name,
+    CASCADE_LOG_DEBUG ("program cache: %s.cl: no binary (%s)", name,
         cascade_cl_status_string (st));
     goto out;
   }
@@ -140,7 +144,7 @@ cascade_program_cache_store (cl_program prog, cl_device_id device,
   bin = file + HEADER_LEN;
   st = clGetProgramInfo (prog, CL_PROGRAM_BINARIES, sizeof (bin), &bin, NULL);
   if (st != CL_SUCCESS) {
-    g_debug ("program cache: %s.cl: CL_PROGRAM_BINARIES: %s", name,
+    CASCADE_LOG_DEBUG ("program cache: %s.cl: CL_PROGRAM_BINARIES: %s", name,
         cascade_cl_status_string (st));
     goto out;
   }
@@ -150,9 +154,9 @@ cascade_program_cache_store (cl_program prog, cl_device_id device,
   digest (bin, size, file + MAGIC_LEN + 8);
   ok = cascade_cache_write (path, file, HEADER_LEN + size, &err);
   if (ok)
-    g_debug ("program cache: %s.cl stored in %s", name, path);
+    CASCADE_LOG_INFO ("program cache: %s.cl stored in %s", name, path);
   else
-    g_debug ("program cache: %s", err->message);
+    CASCADE_LOG_DEBUG ("program cache: %s", err->message);
   g_clear_error (&err);
 out:
   g_free (file);

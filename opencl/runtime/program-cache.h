@@ -8,8 +8,9 @@
  * changes the binary gives another entry.  The file is a small header
  * (magic, payload length, SHA-256 of the payload) and the driver's binary,
  * so that a truncated or damaged file is recognised before the driver sees
- * it.  Every failure is logged with g_debug (domain "cascadecl") and
- * otherwise ignored: the caller builds from source instead. */
+ * it.  Hits, misses and stores are logged at INFO (log.h); every failure
+ * is logged at DEBUG and otherwise ignored: the caller builds from source
+ * instead. */
 #pragma once
 
 #include <glib.h>

@@ -64,9 +64,9 @@ void cascade_arena_free (CascadeArena * arena);
 gboolean cascade_arena_tensor (CascadeArena * arena, const gchar * name,
     CascadeTensor * t, CascadeDType dtype, guint ndim, const gsize * shape,
     GError ** error);
-/* number of cl_mem allocations made so far, and bytes held */
 /* Frees the slot's buffer (a later request allocates again) */
 void cascade_arena_release (CascadeArena * arena, const gchar * name);
+/* number of cl_mem allocations made so far, and bytes held */
 guint cascade_arena_allocations (CascadeArena * arena);
 gsize cascade_arena_bytes (CascadeArena * arena);
 

@@ -14,12 +14,6 @@ gboolean cascade_copy (CascadeCtx * ctx, const CascadeTensor * src,
     gsize soff, const CascadeTensor * dst, gsize doff, gsize n,
     GError ** error);
 
-/* Measures the device's float32 FMA throughput in GFLOP/s (the best of
- * three timed runs of kernels/util.cl's cascade_peak_fma, about a second
- * each on a 2-core CPU): the 100% against which the benchmark reports. */
-gboolean cascade_peak_gflops (CascadeCtx * ctx, gdouble * gflops,
-    GError ** error);
-
 /* smallest power of two >= n (1 for n <= 1) */
 gsize cascade_next_pow2 (gsize n);
 

@@ -10,6 +10,7 @@
  * (g_test_trap_subprocess), with a fresh $CASCADE_CACHE_DIR. */
 #include "testutil.h"
 #include "blas/clblast-params.h"
+#include "clblast-tune.h"
 #include "blas/gemm.h"
 
 #include <glib/gstdio.h>
@@ -24,7 +25,7 @@ fresh_cache (void)
 {
   gchar *tmp = g_dir_make_tmp ("cascade-clblast-test-XXXXXX", NULL);
   g_assert_nonnull (tmp);
-  g_setenv ("CASCADE_CACHE_DIR", tmp, TRUE);
+  test_setenv ("CASCADE_CACHE_DIR", tmp);
   g_free (tmp);
 }
 
@@ -284,7 +285,7 @@ test_defaults_gemm (void)
   g_free (origin);
 
   g_assert_null (cascade_clblast_params_applied (dev));
-  g_setenv ("CASCADE_GEMM", "clblast", TRUE);
+  test_setenv ("CASCADE_GEMM", "clblast");
   ctx = cascade_ctx_new (dev, &err);
   g_assert_no_error (err);
   g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CLBLAST);
@@ -296,7 +297,7 @@ test_defaults_gemm (void)
   g_assert_no_error (err);
   gemm_shapes (ctx);
   cascade_ctx_free (ctx);
-  g_unsetenv ("CASCADE_GEMM");
+  test_setenv ("CASCADE_GEMM", NULL);
   remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
 }
 
@@ -344,7 +345,7 @@ test_own_file (void)
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   g_free (text);
 
-  g_setenv ("CASCADE_GEMM", "clblast", TRUE);
+  test_setenv ("CASCADE_GEMM", "clblast");
   ctx = cascade_ctx_new (dev, &err);
   g_assert_no_error (err);
   origin = cascade_clblast_params_applied (dev);
@@ -353,7 +354,7 @@ test_own_file (void)
   check_gemm (ctx, 37, 131, 67, FALSE, FALSE);
   check_gemm (ctx, 64, 3136, 576, FALSE, FALSE);
   cascade_ctx_free (ctx);
-  g_unsetenv ("CASCADE_GEMM");
+  test_setenv ("CASCADE_GEMM", NULL);
   g_free (path);
   remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
 }
@@ -513,12 +514,12 @@ test_tune_fake (void)
   g_free (origin);
 
   /* and CLBlast computes with it */
-  g_setenv ("CASCADE_GEMM", "clblast", TRUE);
+  test_setenv ("CASCADE_GEMM", "clblast");
   ctx = cascade_ctx_new (dev, &err);
   g_assert_no_error (err);
   check_gemm (ctx, 37, 131, 67, FALSE, FALSE);
   cascade_ctx_free (ctx);
-  g_unsetenv ("CASCADE_GEMM");
+  test_setenv ("CASCADE_GEMM", NULL);
 
   /* a tuner that fails is an error with its output */
   {
@@ -572,7 +573,7 @@ main (int argc, char **argv)
   /* never the user's cache: every test runs in a temporary one */
   cache_dir = g_dir_make_tmp ("cascade-clblast-test-XXXXXX", NULL);
   g_assert_nonnull (cache_dir);
-  g_setenv ("CASCADE_CACHE_DIR", cache_dir, TRUE);
+  test_setenv ("CASCADE_CACHE_DIR", cache_dir);
   dev = cascade_device_open (NULL, &err);
   if (!dev) {
     if (g_error_matches (err, CASCADE_ERROR, CASCADE_ERROR_NO_DEVICE)) {

@@ -4,6 +4,9 @@
 #include "blas/gemm.h"
 #include "runtime/util.h"
 #include "runtime/program-cache.h"
+#include "runtime/clinfo.h"
+#include "runtime/log.h"
+#include "runtime/program.h"
 
 #include <clblast_c.h>
 #include <glib/gstdio.h>
@@ -40,7 +43,7 @@ test_device_pick (void)
 {
   GError *err = NULL;
   CascadeDevice *a, *b, *c;
-  gchar *list = cascade_device_list_all ();
+  gchar *list = cascade_cl_device_list ();
   g_assert_nonnull (strstr (list, "0: "));
   g_free (list);
 
@@ -78,19 +81,19 @@ test_device_pick (void)
   g_clear_error (&err);
 
   /* a device without enough memory is refused, with the figures */
-  g_setenv ("CASCADE_DEVICE_MIN_MEM_MB", "100000000", TRUE);
+  test_setenv ("CASCADE_DEVICE_MIN_MEM_MB", "100000000");
   g_assert_null (cascade_device_open ("0", &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_DEVICE);
   g_assert_nonnull (strstr (err->message, "100000000 MiB"));
   g_clear_error (&err);
-  g_unsetenv ("CASCADE_DEVICE_MIN_MEM_MB");
+  test_setenv ("CASCADE_DEVICE_MIN_MEM_MB", NULL);
 
   /* the environment variable wins over the caller's spec */
-  g_setenv (CASCADE_DEVICE_ENV, "no-such-device-env", TRUE);
+  test_setenv (CASCADE_DEVICE_ENV, "no-such-device-env");
   g_assert_null (cascade_device_open ("0", &err));
   g_assert_nonnull (strstr (err->message, "no-such-device-env"));
   g_clear_error (&err);
-  g_unsetenv (CASCADE_DEVICE_ENV);
+  test_setenv (CASCADE_DEVICE_ENV, NULL);
 }
 
 static void
@@ -196,13 +199,13 @@ gemm_shapes (void)
 static void
 test_gemm (void)
 {
-  g_setenv ("CASCADE_GEMM", "clblast", TRUE);
+  test_setenv ("CASCADE_GEMM", "clblast");
   g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CLBLAST);
   gemm_shapes ();
-  g_setenv ("CASCADE_GEMM", "cpu", TRUE);
+  test_setenv ("CASCADE_GEMM", "cpu");
   g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CPU);
   gemm_shapes ();
-  g_unsetenv ("CASCADE_GEMM");
+  test_setenv ("CASCADE_GEMM", NULL);
 }
 
 /* C = A*B + beta*C + bias[row] + residual, ReLU: fused (CPU kernel) and as
@@ -240,11 +243,11 @@ check_epilogue (const gchar * impl, gsize m, gsize n, gsize k, gboolean relu,
           res[5 + i * n + j];
       want[i * n + j] = (gfloat) (relu && s < 0 ? 0 : s);
     }
-  g_setenv ("CASCADE_GEMM", impl, TRUE);
+  test_setenv ("CASCADE_GEMM", impl);
   g_assert_true (cascade_gemm_ex (ctx, m, n, k, 1.0f, &ma, &mb, 0.5f, &mc,
           &epi, &err));
   g_assert_no_error (err);
-  g_unsetenv ("CASCADE_GEMM");
+  test_setenv ("CASCADE_GEMM", NULL);
   got = test_download (ctx, &tc);
   test_assert_close ("gemm epilogue", got, want, m * n, 1e-4, 1e-4);
   g_free (got);
@@ -286,15 +289,15 @@ test_gemm_error (void)
   CascadeMatrix a = { t.mem, 0, 2, FALSE }, b = { t.mem, 0, 2, FALSE };
   CascadeMatrix c = { t.mem, 0, 64, FALSE };
   /* 64x64 output does not fit in a 16-byte buffer */
-  g_setenv ("CASCADE_GEMM", "clblast", TRUE);
+  test_setenv ("CASCADE_GEMM", "clblast");
   g_assert_false (cascade_gemm (ctx, 64, 64, 2, 1, &a, &b, 0, &c, &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_BLAS);
   g_clear_error (&err);
-  g_setenv ("CASCADE_GEMM", "cpu", TRUE);
+  test_setenv ("CASCADE_GEMM", "cpu");
   g_assert_false (cascade_gemm (ctx, 64, 64, 2, 1, &a, &b, 0, &c, &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
   g_clear_error (&err);
-  g_unsetenv ("CASCADE_GEMM");
+  test_setenv ("CASCADE_GEMM", NULL);
   cascade_tensor_release (&t);
 }
 
@@ -430,7 +433,7 @@ test_program_cache (void)
   cl_program prog;
 
   g_assert_nonnull (tmp);
-  g_setenv ("CASCADE_CACHE_DIR", tmp, TRUE);
+  test_setenv ("CASCADE_CACHE_DIR", tmp);
 
   /* the entry lies in programs/; options and source are in its key */
   path = cascade_program_cache_file (id, PC_OPTIONS, PC_SOURCE);
@@ -526,7 +529,7 @@ test_program_cache (void)
 
   /* CASCADE_CACHE_DIR=off: no path, nothing read or written */
   g_assert_true (g_remove (path) == 0);
-  g_setenv ("CASCADE_CACHE_DIR", "off", TRUE);
+  test_setenv ("CASCADE_CACHE_DIR", "off");
   g_assert_null (cascade_program_cache_file (id, PC_OPTIONS, PC_SOURCE));
   prog = pc_build_source ();
   g_assert_false (cascade_program_cache_store (prog, id, "pc", PC_OPTIONS,
@@ -539,9 +542,9 @@ test_program_cache (void)
   g_ptr_array_unref (files);
 
   if (saved)
-    g_setenv ("CASCADE_CACHE_DIR", saved, TRUE);
+    test_setenv ("CASCADE_CACHE_DIR", saved);
   else
-    g_unsetenv ("CASCADE_CACHE_DIR");
+    test_setenv ("CASCADE_CACHE_DIR", NULL);
   rm_rf (tmp);
   g_free (good);
   g_free (path);
@@ -606,7 +609,7 @@ test_program_cache_device (void)
   g_assert_nonnull (xdg);
   /* the children's default cache directory, if anything fell back to it */
   g_setenv ("XDG_CACHE_HOME", xdg, TRUE);
-  g_setenv ("CASCADE_CACHE_DIR", tmp, TRUE);
+  test_setenv ("CASCADE_CACHE_DIR", tmp);
 
   /* a cold start writes the entry of util.cl */
   pc_run_child ();
@@ -644,7 +647,7 @@ test_program_cache_device (void)
 
   /* off: nothing written, neither there nor in the default directory */
   g_assert_true (g_remove (path) == 0);
-  g_setenv ("CASCADE_CACHE_DIR", "off", TRUE);
+  test_setenv ("CASCADE_CACHE_DIR", "off");
   pc_run_child ();
   files = program_files (tmp);
   g_assert_cmpuint (files->len, ==, 0);
@@ -652,14 +655,14 @@ test_program_cache_device (void)
   sub = g_build_filename (xdg, "gst-cascade", NULL);
   g_assert_false (g_file_test (sub, G_FILE_TEST_EXISTS));
   /* ... which is where an unset CASCADE_CACHE_DIR writes */
-  g_unsetenv ("CASCADE_CACHE_DIR");
+  test_setenv ("CASCADE_CACHE_DIR", NULL);
   pc_run_child ();
   files = program_files (sub);
   g_assert_cmpuint (files->len, ==, 1);
   g_ptr_array_unref (files);
 
   if (saved_dir)
-    g_setenv ("CASCADE_CACHE_DIR", saved_dir, TRUE);
+    test_setenv ("CASCADE_CACHE_DIR", saved_dir);
   if (saved_xdg)
     g_setenv ("XDG_CACHE_HOME", saved_xdg, TRUE);
   else
@@ -672,6 +675,146 @@ test_program_cache_device (void)
   g_free (xdg);
   g_free (saved_dir);
   g_free (saved_xdg);
+}
+
+/* what a log function received */
+typedef struct
+{
+  GPtrArray *info;              /* INFO messages */
+  GPtrArray *debug;             /* DEBUG messages */
+  GPtrArray *warnings;          /* WARNING messages */
+} LogSeen;
+
+static void
+log_seen (GLogLevelFlags level, const gchar * message, gpointer data)
+{
+  LogSeen *seen = data;
+  if (level & G_LOG_LEVEL_INFO)
+    g_ptr_array_add (seen->info, g_strdup (message));
+  else if (level & G_LOG_LEVEL_DEBUG)
+    g_ptr_array_add (seen->debug, g_strdup (message));
+  else if (level & G_LOG_LEVEL_WARNING)
+    g_ptr_array_add (seen->warnings, g_strdup (message));
+}
+
+static void
+log_seen_init (LogSeen * seen)
+{
+  seen->info = g_ptr_array_new_with_free_func (g_free);
+  seen->debug = g_ptr_array_new_with_free_func (g_free);
+  seen->warnings = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+log_seen_clear (gpointer data)
+{
+  LogSeen *seen = data;
+  g_ptr_array_unref (seen->info);
+  g_ptr_array_unref (seen->debug);
+  g_ptr_array_unref (seen->warnings);
+}
+
+/* how many of the messages contain every one of the words */
+static guint
+count_with (GPtrArray * messages, const gchar * a, const gchar * b)
+{
+  guint i, n = 0;
+  for (i = 0; i < messages->len; i++) {
+    const gchar *m = g_ptr_array_index (messages, i);
+    if (strstr (m, a) && (!b || strstr (m, b)))
+      n++;
+  }
+  return n;
+}
+
+/* a program build, and the disk cache's miss, store and hit, reach the log
+ * function at INFO; so do plain g_log calls in the engine's domain */
+static void
+test_log_program_build (void)
+{
+  CascadeDevice *dev = cascade_ctx_device (ctx);
+  gchar *saved = g_strdup (g_getenv ("CASCADE_CACHE_DIR"));
+  gchar *tmp = g_dir_make_tmp ("cascade-log-XXXXXX", NULL);
+  GError *err = NULL;
+  LogSeen seen;
+  cl_program prog;
+
+  log_seen_init (&seen);
+  test_setenv ("CASCADE_CACHE_DIR", tmp);
+  cascade_set_log_func (log_seen, &seen, NULL);
+  /* a cold cache: a miss, a build from source, a store */
+  prog = cascade_program_build (cascade_device_context (dev),
+      cascade_device_id (dev), cascade_device_name (dev), "util", &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (prog);
+  clReleaseProgram (prog);
+  g_assert_cmpuint (count_with (seen.info, "built OpenCL program util.cl",
+          cascade_device_name (dev)), ==, 1);
+  g_assert_cmpuint (count_with (seen.info, "program cache: miss for util.cl",
+          NULL), ==, 1);
+  g_assert_cmpuint (count_with (seen.info, "util.cl stored in", tmp), ==, 1);
+  /* a warm one: a hit, no build */
+  prog = cascade_program_build (cascade_device_context (dev),
+      cascade_device_id (dev), cascade_device_name (dev), "util", &err);
+  g_assert_no_error (err);
+  clReleaseProgram (prog);
+  g_assert_cmpuint (count_with (seen.info, "program cache: hit for util.cl",
+          tmp), ==, 1);
+  g_assert_cmpuint (count_with (seen.info, "built OpenCL program", NULL), ==,
+      1);
+  g_assert_cmpuint (seen.warnings->len, ==, 0);
+  /* g_log in the engine's domain goes the same way */
+  g_log (CASCADE_LOG_DOMAIN, G_LOG_LEVEL_DEBUG, "plain %s", "debug");
+  g_assert_cmpuint (count_with (seen.debug, "plain debug", NULL), ==, 1);
+  /* replacing the function gives its data back (log_seen_clear) */
+  cascade_set_log_func (log_seen, &seen, log_seen_clear);
+  cascade_set_log_func (NULL, NULL, NULL);
+
+  test_setenv ("CASCADE_CACHE_DIR", saved);
+  rm_rf (tmp);
+  g_free (tmp);
+  g_free (saved);
+}
+
+/* an invalid CASCADE_TUNE is one warning that names it, whatever the
+ * number of contexts and products; the mode is then off */
+static void
+test_options_invalid (void)
+{
+  gchar *saved = g_strdup (g_getenv ("CASCADE_TUNE"));
+  LogSeen seen;
+  CascadeCtx *other;
+  GError *err = NULL;
+
+  log_seen_init (&seen);
+  cascade_set_log_func (log_seen, &seen, log_seen_clear);
+  test_setenv ("CASCADE_TUNE", "sometimes");
+  g_assert_cmpint (cascade_options_tune (), ==, CASCADE_TUNE_OFF);
+  g_assert_cmpuint (seen.warnings->len, ==, 1);
+  g_assert_cmpuint (count_with (seen.warnings, "CASCADE_TUNE=sometimes",
+          "measure, cached, off or force"), ==, 1);
+  /* read again on every new context, warned about once */
+  other = cascade_ctx_new (cascade_ctx_device (ctx), &err);
+  g_assert_no_error (err);
+  cascade_ctx_free (other);
+  cascade_options_reload ();
+  g_assert_cmpint (cascade_options_tune (), ==, CASCADE_TUNE_OFF);
+  g_assert_cmpuint (seen.warnings->len, ==, 1);
+  /* a valid value is obeyed, silently */
+  test_setenv ("CASCADE_TUNE", "cached");
+  g_assert_cmpint (cascade_options_tune (), ==, CASCADE_TUNE_CACHED);
+  g_assert_cmpuint (seen.warnings->len, ==, 1);
+  cascade_set_log_func (NULL, NULL, NULL);
+
+  /* without a log function the warning goes to g_log, domain cascadecl */
+  g_test_expect_message (CASCADE_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+      "CASCADE_TUNE=never is not valid*");
+  test_setenv ("CASCADE_TUNE", "never");
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (cascade_options_tune (), ==, CASCADE_TUNE_OFF);
+
+  test_setenv ("CASCADE_TUNE", saved);
+  g_free (saved);
 }
 
 int
@@ -691,6 +834,8 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/program-cache", test_program_cache);
   g_test_add_func ("/runtime/program-cache-device",
       test_program_cache_device);
+  g_test_add_func ("/runtime/log-program-build", test_log_program_build);
+  g_test_add_func ("/runtime/options-invalid", test_options_invalid);
   ret = g_test_run ();
   cascade_ctx_free (ctx);
   return ret;

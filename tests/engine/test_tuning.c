@@ -109,7 +109,7 @@ fresh_cache (void)
 {
   gchar *dir = g_dir_make_tmp ("cascade-tuning-XXXXXX", NULL);
   g_assert_nonnull (dir);
-  g_setenv (CASCADE_CACHE_DIR_ENV, dir, TRUE);
+  test_setenv (CASCADE_CACHE_DIR_ENV, dir);
   cascade_tuning_reset ();
   return dir;
 }
@@ -146,7 +146,7 @@ test_measure_and_store (void)
   Fixture f;
   gsize shift_bytes, col_bytes, bytes;
 
-  g_setenv (CASCADE_TUNE_ENV, "measure", TRUE);
+  test_setenv (CASCADE_TUNE_ENV, "measure");
   fixture_init (&f);
   shift_bytes = arena_bytes_of (&f, CASCADE_CONV_SHIFT);
   col_bytes = arena_bytes_of (&f, CASCADE_CONV_IM2COL);
@@ -222,7 +222,7 @@ test_damaged (void)
   };
   guint i;
 
-  g_setenv (CASCADE_TUNE_ENV, "measure", TRUE);
+  test_setenv (CASCADE_TUNE_ENV, "measure");
   fixture_init (&f);
   path = cascade_tuning_path (cascade_ctx_device (ctx));
   for (i = 0; i < G_N_ELEMENTS (bad); i++) {
@@ -250,7 +250,7 @@ test_modes (void)
   CascadeArena *probe = cascade_arena_new (ctx);
 
   /* (the GEMMs inside IM2COL would measure too) */
-  g_setenv (CASCADE_TUNE_ENV, "off", TRUE);
+  test_setenv (CASCADE_TUNE_ENV, "off");
   fixture_init (&f);
   shift_bytes = arena_bytes_of (&f, CASCADE_CONV_SHIFT);
   col_bytes = arena_bytes_of (&f, CASCADE_CONV_IM2COL);
@@ -258,13 +258,13 @@ test_modes (void)
 
   g_assert_cmpuint (run_auto (&f), ==, cascade_conv_default_algo (ctx,
           &f.conv) == CASCADE_CONV_SHIFT ? shift_bytes : col_bytes);
-  g_setenv (CASCADE_TUNE_ENV, "cached", TRUE);
+  test_setenv (CASCADE_TUNE_ENV, "cached");
   g_assert_cmpuint (run_auto (&f), !=, shift_bytes + col_bytes);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   /* no disk cache: measured, remembered for the process, nothing written */
-  g_setenv (CASCADE_TUNE_ENV, "measure", TRUE);
-  g_setenv (CASCADE_CACHE_DIR_ENV, "off", TRUE);
+  test_setenv (CASCADE_TUNE_ENV, "measure");
+  test_setenv (CASCADE_CACHE_DIR_ENV, "off");
   cascade_tuning_reset ();
   g_assert_null (cascade_tuning_path (cascade_ctx_device (ctx)));
   run_auto_in (&f, probe);
@@ -310,8 +310,8 @@ main (int argc, char **argv)
 {
   int ret;
   g_test_init (&argc, &argv, NULL);
-  g_unsetenv ("CASCADE_CONV");
-  g_unsetenv ("CASCADE_GEMM");
+  test_setenv ("CASCADE_CONV", NULL);
+  test_setenv ("CASCADE_GEMM", NULL);
   ctx = test_ctx ();
   g_test_add_func ("/tuning/keys", test_keys);
   g_test_add_func ("/tuning/measure-and-store", test_measure_and_store);

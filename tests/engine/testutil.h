@@ -8,8 +8,22 @@
 
 #include "runtime/context.h"
 #include "runtime/error.h"
+#include "runtime/options.h"
 #include "blas/gemm.h"
 #include "runtime/tensor.h"
+
+/* Sets (value non-NULL) or unsets an environment variable and reads the
+ * engine's options again (runtime/options.h): the engine reads them when a
+ * device is opened or a context made, not on every call. */
+static inline void
+test_setenv (const gchar * var, const gchar * value)
+{
+  if (value)
+    g_setenv (var, value, TRUE);
+  else
+    g_unsetenv (var);
+  cascade_options_reload ();
+}
 
 /* exit status meson treats as "skipped" */
 #define TEST_SKIP 77
