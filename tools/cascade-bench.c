@@ -9,6 +9,7 @@
  *   stage <name> median_ms <ms> gflops <GFLOP/s> gflop <G> peak_pct <P> */
 #include "image.h"
 #include "engine-private.h"
+#include "timing.h"
 #include "runtime/util.h"
 
 #include <stdio.h>
@@ -68,6 +69,7 @@ main (int argc, char **argv)
   CascadeFrame frame;
   CascadeDetectParams p;
   CascadeTimings t;
+  CascadeObserver obs;
   guint8 *pixels = NULL;
   gdouble *ms[CASCADE_N_STAGES], *total, *paste, *outside;
   gdouble flops[CASCADE_N_STAGES] = { 0 };
@@ -139,10 +141,11 @@ main (int argc, char **argv)
   paste = g_new0 (gdouble, runs);
   outside = g_new0 (gdouble, runs);
   mask_buf = g_malloc ((gsize) frame.width * frame.height);
+  cascade_timings_observer (&t, &obs);
+  cascade_engine_set_observer (e, &obs);
   /* warm-up: compiles kernels, sizes the arena */
   t0 = g_get_monotonic_time ();
-  cascade_result_free (cascade_engine_detect_full (e, &frame, &p, NULL, &t,
-          &err));
+  cascade_result_free (cascade_engine_detect (e, &frame, &p, &err));
   if (err) {
     g_printerr ("%s\n", err->message);
     return 1;
@@ -150,8 +153,9 @@ main (int argc, char **argv)
   printf ("first_frame_ms %.1f\n", (g_get_monotonic_time () - t0) / 1000.0);
   for (i = 0; i < (guint) runs; i++) {
     CascadeResult *r;
+    cascade_timings_clear (&t);
     t0 = g_get_monotonic_time ();
-    r = cascade_engine_detect_full (e, &frame, &p, NULL, &t, &err);
+    r = cascade_engine_detect (e, &frame, &p, &err);
     if (!r) {
       g_printerr ("%s\n", err->message);
       return 1;

@@ -3,6 +3,7 @@
  * every intermediate tensor saved for comparison with a reference. */
 #include "image.h"
 #include "engine-private.h"
+#include "capture.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -92,8 +93,12 @@ main (int argc, char **argv)
     p.masks = FALSE;
   if (num_stages > 0)
     p.num_stages = num_stages;
-  if (capture_path)
+  if (capture_path) {
+    CascadeObserver obs;
     cap = cascade_capture_new ();
+    cascade_capture_observer (cap, &obs);
+    cascade_engine_set_observer (e, &obs);
+  }
   if (input_tensor) {
     CascadeResizeInfo info;
     gchar *data;
@@ -109,8 +114,7 @@ main (int argc, char **argv)
           "float32\n", input_tensor, n, info.pad_h, info.pad_w);
       return 1;
     }
-    r = cascade_engine_run_input (e, (const gfloat *) data, &info, &p, cap,
-        NULL, &err);
+    r = cascade_engine_run_input (e, (const gfloat *) data, &info, &p, &err);
     if (r && mask_boxes && cap) {
       gchar *rows;
       gsize nb, k;
@@ -144,7 +148,7 @@ main (int argc, char **argv)
     }
     g_free (data);
   } else {
-    r = cascade_engine_detect_full (e, &frame, &p, cap, NULL, &err);
+    r = cascade_engine_detect (e, &frame, &p, &err);
   }
   if (!r) {
     g_printerr ("%s\n", err->message);

@@ -24,6 +24,7 @@
 #include "testutil.h"
 #include "safetensors_read.h"
 #include "engine-private.h"
+#include "capture.h"
 #include "image.h"
 
 #include <glib/gstdio.h>
@@ -234,6 +235,7 @@ check_intermediates (const gchar * model, const gchar * image,
   TestSafetensors st;
   CascadeEngine *e = engine_for (model);
   CascadeCapture *cap = cascade_capture_new ();
+  CascadeObserver obs;
   CascadeDetectParams p;
   CascadeResizeInfo info;
   CascadeResult *r;
@@ -257,7 +259,9 @@ check_intermediates (const gchar * model, const gchar * image,
   g_assert_cmpuint (shape[2], ==, info.pad_h);
   g_assert_cmpuint (shape[3], ==, info.pad_w);
   cascade_detect_params_init (&p, e);
-  r = cascade_engine_run_input (e, input, &info, &p, cap, NULL, &err);
+  cascade_capture_observer (cap, &obs);
+  cascade_engine_set_observer (e, &obs);
+  r = cascade_engine_run_input (e, input, &info, &p, &err);
   g_assert_no_error (err);
 
   /* align our proposals with the reference's (ties may reorder them; boxes
