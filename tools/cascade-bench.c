@@ -60,6 +60,49 @@ print_stage (const gchar * name, gdouble m, gdouble flops, gdouble peak)
       "%5.1f\n", name, m, gf, flops / 1e9, peak > 0 ? 100.0 * gf / peak : 0);
 }
 
+/* a deterministic synthetic frame of --width x --height: gradients and
+ * blocks; returns its pixels (g_free) */
+static guint8 *
+synthetic_frame (CascadeFrame * frame)
+{
+  guint8 *pixels = g_malloc ((gsize) width * height * 3);
+  gint x, y;
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++) {
+      guint8 *px = pixels + ((gsize) y * width + x) * 3;
+      px[0] = (guint8) (x * 255 / width);
+      px[1] = (guint8) (((x / 40) + (y / 40)) % 2 ? 200 : 40);
+      px[2] = (guint8) (y * 255 / height);
+    }
+  memset (frame, 0, sizeof (*frame));
+  frame->format = CASCADE_FORMAT_RGB;
+  frame->width = width;
+  frame->height = height;
+  frame->planes[0] = pixels;
+  frame->strides[0] = (gsize) width * 3;
+  return pixels;
+}
+
+/* the stage lines, paste, total and outside_network, over the runs */
+static void
+report (gdouble * ms[CASCADE_N_STAGES], const gdouble * flops,
+    gdouble * paste, gdouble * total, gdouble * outside, gdouble peak)
+{
+  gdouble sum_flops = 0, m, o;
+  guint s;
+  for (s = 0; s < CASCADE_N_STAGES; s++) {
+    print_stage (cascade_stage_names[s], median (ms[s], runs), flops[s],
+        peak);
+    sum_flops += flops[s];
+  }
+  print_stage ("paste", median (paste, runs), 0, peak);
+  m = median (total, runs);
+  o = median (outside, runs);
+  print_stage ("total", m, sum_flops, peak);
+  printf ("outside_network median_ms %.2f share_pct %.2f\n", o,
+      100.0 * o / m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -73,7 +116,7 @@ main (int argc, char **argv)
   guint8 *pixels = NULL;
   gdouble *ms[CASCADE_N_STAGES], *total, *paste, *outside;
   gdouble flops[CASCADE_N_STAGES] = { 0 };
-  gdouble sum_flops = 0, peak = 0;
+  gdouble peak = 0;
   guint8 *mask_buf = NULL;
   gint64 t0;
   guint i, s, ls, ss, props = 0, dets = 0;
@@ -111,22 +154,7 @@ main (int argc, char **argv)
       return 1;
     }
   } else {
-    /* a deterministic synthetic frame: gradients and blocks */
-    gint x, y;
-    pixels = g_malloc ((gsize) width * height * 3);
-    for (y = 0; y < height; y++)
-      for (x = 0; x < width; x++) {
-        guint8 *px = pixels + ((gsize) y * width + x) * 3;
-        px[0] = (guint8) (x * 255 / width);
-        px[1] = (guint8) (((x / 40) + (y / 40)) % 2 ? 200 : 40);
-        px[2] = (guint8) (y * 255 / height);
-      }
-    memset (&frame, 0, sizeof frame);
-    frame.format = CASCADE_FORMAT_RGB;
-    frame.width = width;
-    frame.height = height;
-    frame.planes[0] = pixels;
-    frame.strides[0] = (gsize) width * 3;
+    pixels = synthetic_frame (&frame);
   }
   cascade_detect_params_init (&p, e);
   if (no_masks)
@@ -183,18 +211,7 @@ main (int argc, char **argv)
     cascade_result_free (r);
   }
   printf ("proposals %u detections %u\n", props, dets);
-  for (s = 0; s < CASCADE_N_STAGES; s++) {
-    print_stage (cascade_stage_names[s], median (ms[s], runs), flops[s],
-        peak);
-    sum_flops += flops[s];
-  }
-  print_stage ("paste", median (paste, runs), 0, peak);
-  {
-    gdouble m = median (total, runs), o = median (outside, runs);
-    print_stage ("total", m, sum_flops, peak);
-    printf ("outside_network median_ms %.2f share_pct %.2f\n", o,
-        100.0 * o / m);
-  }
+  report (ms, flops, paste, total, outside, peak);
   for (s = 0; s < CASCADE_N_STAGES; s++)
     g_free (ms[s]);
   g_free (total);
