@@ -225,6 +225,87 @@ is_per_roi (const gchar * name)
       || g_str_has_prefix (name, "final.bbox_pred");
 }
 
+/* our proposals aligned with the reference's (ties may reorder them; boxes
+ * clipped to the image may repeat across levels, with other scores):
+ * returns perm (g_free), perm[i] our index of the reference's proposal i,
+ * and *n_prop_out proposals */
+static gint *
+align_proposals (CascadeCapture * cap, TestSafetensors * st,
+    gsize * n_prop_out)
+{
+  guint ndim;
+  gsize shape[8], i, n_prop;
+  gint *perm;
+  const CascadeCaptured *c = cascade_capture_get (cap,
+      "rpn.proposals.bboxes");
+  const CascadeCaptured *cs = cascade_capture_get (cap,
+      "rpn.proposals.scores");
+  gfloat *ref_s = test_st_floats (st, "rpn.proposals.scores", &ndim,
+      shape);
+  gfloat *ref = test_st_floats (st, "rpn.proposals.bboxes", &ndim, shape);
+  const gfloat *ours = c->data, *ours_s = cs->data;
+  g_assert_cmpuint (c->shape[0], ==, shape[0]);
+  n_prop = shape[0];
+  perm = g_new (gint, n_prop);
+  for (i = 0; i < n_prop; i++) {
+    gsize j, best = 0;
+    gdouble bd = G_MAXDOUBLE;
+    for (j = 0; j < n_prop; j++) {
+      gdouble d = fabs (ours[4 * j] - ref[4 * i]) +
+          fabs (ours[4 * j + 1] - ref[4 * i + 1]) +
+          fabs (ours[4 * j + 2] - ref[4 * i + 2]) +
+          fabs (ours[4 * j + 3] - ref[4 * i + 3]) +
+          1000.0 * fabs (ours_s[j] - ref_s[i]);
+      if (d < bd) {
+        bd = d;
+        best = j;
+      }
+    }
+    g_assert_cmpfloat (bd, <, 1e-1);
+    perm[i] = best;
+  }
+  g_free (ref);
+  g_free (ref_s);
+  *n_prop_out = n_prop;
+  return perm;
+}
+
+/* the mask heads on the reference's own boxes: a mask model's NMS output
+ * is in network-input coordinates */
+static void
+check_given_masks (CascadeEngine * e, TestSafetensors * st,
+    const gfloat * input, const CascadeResizeInfo * info,
+    const gchar * model, const gchar * image)
+{
+  GError *err = NULL;
+  guint ndim, nd2, d;
+  gsize shape[8], sh2[8];
+  gfloat *rois = test_st_floats (st, "final.nms.bboxes", &ndim, shape);
+  gfloat *lab = test_st_floats (st, "final.nms.labels", &nd2, sh2);
+  gfloat *want = test_st_floats (st, "mask.merged_probs_28x28", &nd2, sh2);
+  guint nd = shape[0];
+  gfloat *boxes = g_new (gfloat, 4 * nd), *got = g_new (gfloat, nd * 784);
+  gint *labels = g_new (gint, nd);
+  gdouble e_mask;
+  for (d = 0; d < nd; d++) {
+    memcpy (boxes + 4 * d, rois + 4 * d, 4 * sizeof (gfloat));
+    labels[d] = (gint) lab[d];
+  }
+  g_assert_true (cascade_engine_mask_probs (e, input, info, boxes, labels,
+          nd, got, &err));
+  g_assert_no_error (err);
+  e_mask = rel_error (got, want, (gsize) nd * 784);
+  g_print ("# %-32s %s/%s rel error %.3e (reference boxes)\n",
+      "mask.merged_probs_28x28", model, image, e_mask);
+  g_assert_cmpfloat (e_mask, <=, 1e-4);
+  g_free (rois);
+  g_free (lab);
+  g_free (want);
+  g_free (boxes);
+  g_free (got);
+  g_free (labels);
+}
+
 /* every intermediate tensor, from the reference's preprocessed input */
 static void
 check_intermediates (const gchar * model, const gchar * image,
@@ -264,40 +345,7 @@ check_intermediates (const gchar * model, const gchar * image,
   r = cascade_engine_run_input (e, input, &info, &p, &err);
   g_assert_no_error (err);
 
-  /* align our proposals with the reference's (ties may reorder them; boxes
-   * clipped to the image may repeat across levels, with other scores) */
-  {
-    const CascadeCaptured *c = cascade_capture_get (cap,
-        "rpn.proposals.bboxes");
-    const CascadeCaptured *cs = cascade_capture_get (cap,
-        "rpn.proposals.scores");
-    gfloat *ref_s = test_st_floats (&st, "rpn.proposals.scores", &ndim,
-        shape);
-    gfloat *ref = test_st_floats (&st, "rpn.proposals.bboxes", &ndim, shape);
-    const gfloat *ours = c->data, *ours_s = cs->data;
-    g_assert_cmpuint (c->shape[0], ==, shape[0]);
-    n_prop = shape[0];
-    perm = g_new (gint, n_prop);
-    for (i = 0; i < n_prop; i++) {
-      gsize j, best = 0;
-      gdouble bd = G_MAXDOUBLE;
-      for (j = 0; j < n_prop; j++) {
-        gdouble d = fabs (ours[4 * j] - ref[4 * i]) +
-            fabs (ours[4 * j + 1] - ref[4 * i + 1]) +
-            fabs (ours[4 * j + 2] - ref[4 * i + 2]) +
-            fabs (ours[4 * j + 3] - ref[4 * i + 3]) +
-            1000.0 * fabs (ours_s[j] - ref_s[i]);
-        if (d < bd) {
-          bd = d;
-          best = j;
-        }
-      }
-      g_assert_cmpfloat (bd, <, 1e-1);
-      perm[i] = best;
-    }
-    g_free (ref);
-    g_free (ref_s);
-  }
+  perm = align_proposals (cap, &st, &n_prop);
 
   members = json_object_get_members (st.header);
   for (l = members; l; l = l->next) {
@@ -351,36 +399,8 @@ check_intermediates (const gchar * model, const gchar * image,
   }
   g_assert_cmpuint (n_checked, >=, 20);
 
-  /* the mask heads on the reference's own boxes: a mask model's NMS output
-   * is in network-input coordinates */
-  if (test_st_has (&st, "mask.merged_probs_28x28")) {
-    gsize sh2[8];
-    guint nd2, d;
-    gfloat *rois = test_st_floats (&st, "final.nms.bboxes", &ndim, shape);
-    gfloat *lab = test_st_floats (&st, "final.nms.labels", &nd2, sh2);
-    gfloat *want = test_st_floats (&st, "mask.merged_probs_28x28", &nd2, sh2);
-    guint nd = shape[0];
-    gfloat *boxes = g_new (gfloat, 4 * nd), *got = g_new (gfloat, nd * 784);
-    gint *labels = g_new (gint, nd);
-    gdouble e_mask;
-    for (d = 0; d < nd; d++) {
-      memcpy (boxes + 4 * d, rois + 4 * d, 4 * sizeof (gfloat));
-      labels[d] = (gint) lab[d];
-    }
-    g_assert_true (cascade_engine_mask_probs (e, input, &info, boxes, labels,
-            nd, got, &err));
-    g_assert_no_error (err);
-    e_mask = rel_error (got, want, (gsize) nd * 784);
-    g_print ("# %-32s %s/%s rel error %.3e (reference boxes)\n",
-        "mask.merged_probs_28x28", model, image, e_mask);
-    g_assert_cmpfloat (e_mask, <=, 1e-4);
-    g_free (rois);
-    g_free (lab);
-    g_free (want);
-    g_free (boxes);
-    g_free (got);
-    g_free (labels);
-  }
+  if (test_st_has (&st, "mask.merged_probs_28x28"))
+    check_given_masks (e, &st, input, &info, model, image);
   g_list_free (members);
   g_free (perm);
   g_free (input);
