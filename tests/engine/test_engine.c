@@ -666,6 +666,88 @@ test_frame_sizes (void)
   cascade_engine_free (e);
 }
 
+/* an observer's stage hook: +(stage + 1) at a begin, -(stage + 1) at an
+ * end, with the count of the RPN's and the NMS's ends */
+static void
+log_stage (CascadeStage stage, gboolean begin, gdouble flops, guint count,
+    gpointer user_data)
+{
+  GArray *events = user_data;
+  gint ev = begin ? (gint) stage + 1 : -((gint) stage + 1);
+  g_array_append_val (events, ev);
+  if (!begin && (stage == CASCADE_STAGE_RPN || stage == CASCADE_STAGE_NMS))
+    g_array_append_val (events, count);
+}
+
+/* an observer only watches: the same detections without one, with a stage
+ * hook (every stage begun and ended once, in order) and with a capture
+ * (det.bboxes: the result's boxes) */
+static void
+test_observer (void)
+{
+  GError *err = NULL;
+  CascadeEngine *e = engine_for (mask_model ());
+  CascadeObserver obs = { log_stage, NULL, NULL };
+  CascadeCapture *cap = cascade_capture_new ();
+  GArray *events = g_array_new (FALSE, FALSE, sizeof (gint));
+  CascadeResult *plain, *watched, *captured;
+  const CascadeCaptured *c;
+  CascadeDetectParams p;
+  CascadeFrame f;
+  guint8 *px;
+  guint s, i, n;
+
+  read_image (first_image (), &f, &px);
+  cascade_detect_params_init (&p, e);
+  plain = cascade_engine_detect (e, &f, &p, &err);
+  g_assert_no_error (err);
+  n = cascade_result_count (plain);
+  g_assert_cmpuint (n, >, 0);
+
+  obs.user_data = events;
+  cascade_engine_set_observer (e, &obs);
+  watched = cascade_engine_detect (e, &f, &p, &err);
+  g_assert_no_error (err);
+  assert_same_detections (plain, watched);
+  g_assert_cmpuint (events->len, ==, 2 * CASCADE_N_STAGES + 2);
+  for (s = 0, i = 0; s < CASCADE_N_STAGES; s++) {
+    g_assert_cmpint (g_array_index (events, gint, i++), ==, (gint) s + 1);
+    g_assert_cmpint (g_array_index (events, gint, i++), ==, -(gint) s - 1);
+    if (s == CASCADE_STAGE_RPN)
+      g_assert_cmpint (g_array_index (events, gint, i++), >=, (gint) n);
+    if (s == CASCADE_STAGE_NMS)
+      g_assert_cmpint (g_array_index (events, gint, i++), ==, (gint) n);
+  }
+
+  cascade_capture_observer (cap, &obs);
+  cascade_engine_set_observer (e, &obs);
+  captured = cascade_engine_detect (e, &f, &p, &err);
+  g_assert_no_error (err);
+  assert_same_detections (plain, captured);
+  c = cascade_capture_get (cap, "det.bboxes");
+  g_assert_nonnull (c);
+  g_assert_cmpuint (c->shape[0], ==, n);
+  for (i = 0; i < n; i++)
+    g_assert_true (memcmp ((const gfloat *) c->data + 4 * i,
+            &cascade_result_get (plain, i)->x1, 4 * sizeof (gfloat)) == 0);
+  g_assert_nonnull (cascade_capture_get (cap, "input_tensor"));
+
+  /* and without it again: nothing more is reported */
+  cascade_engine_set_observer (e, NULL);
+  g_array_set_size (events, 0);
+  cascade_result_free (cascade_engine_detect (e, &f, &p, &err));
+  g_assert_no_error (err);
+  g_assert_cmpuint (events->len, ==, 0);
+
+  cascade_result_free (plain);
+  cascade_result_free (watched);
+  cascade_result_free (captured);
+  g_array_unref (events);
+  cascade_capture_free (cap);
+  g_free (px);
+  cascade_engine_free (e);
+}
+
 /* bad input: clear errors, no crash */
 static void
 test_bad_input (void)
@@ -769,6 +851,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/formats", test_formats);
   g_test_add_func ("/engine/settings", test_settings);
   g_test_add_func ("/engine/frame-sizes", test_frame_sizes);
+  g_test_add_func ("/engine/observer", test_observer);
   ret = g_test_run ();
   g_object_unref (manifest);
   g_free (fixtures);
