@@ -1,19 +1,20 @@
-/* gst-cascade: the engine: model + device + networks, one frame at a time */
+/* gst-cascade: the engine: model + device + the network's stages (net/),
+ * one frame at a time; an observer (engine-private.h) may watch the
+ * passes */
 #include "engine-private.h"
 #include "runtime/error.h"
-#include "net/network.h"
-#include "ops/bbox_ops.h"
+#include "net/backbone.h"
+#include "net/fpn.h"
+#include "net/rpn.h"
+#include "net/roi_head.h"
+#include "net/mask_head.h"
+#include "net/postprocess.h"
 #include "ops/mask_ops.h"
 
 #include <string.h>
 
 #define MAX_FRAME_SIDE 8192
 #define MAX_INPUT_SIDE 4096
-
-const gchar *const cascade_stage_names[CASCADE_N_STAGES] = {
-  "preprocess", "backbone", "fpn", "rpn", "stage1", "stage2", "stage3",
-  "nms", "mask", "postprocess"
-};
 
 struct _CascadeEngine
 {
@@ -27,7 +28,10 @@ struct _CascadeEngine
   CascadeRpn rpn;
   CascadeRoiHead roi;
   CascadeMaskHead mask;
+  CascadePostprocess post;
   guint long_side, short_side;
+  CascadeObserver observer;
+  gboolean observed;            /* observer set */
 };
 
 struct _CascadeResult
@@ -71,6 +75,7 @@ cascade_engine_new (const gchar * device, const gchar * model_path,
           && !cascade_mask_head_init (&e->mask, e->ctx, e->model, error))
       || !cascade_ctx_finish (e->ctx, error))
     goto failed;
+  cascade_postprocess_init (&e->post, e->model);
   return e;
 
   /* ERRORS */
@@ -173,6 +178,24 @@ cascade_engine_allocations (const CascadeEngine * e)
   return cascade_arena_allocations (e->arena);
 }
 
+void
+cascade_engine_set_observer (CascadeEngine * e,
+    const CascadeObserver * observer)
+{
+  if (observer)
+    e->observer = *observer;
+  e->observed = observer != NULL;
+}
+
+/* a pass of the engine, watched by its observer if it has one */
+static void
+pass_init (CascadeEngine * e, CascadePass * pass)
+{
+  pass->ctx = e->ctx;
+  pass->arena = e->arena;
+  pass->observer = e->observed ? &e->observer : NULL;
+}
+
 static gboolean
 check_params (const CascadeEngine * e, const CascadeDetectParams * p,
     GError ** error)
@@ -194,22 +217,6 @@ check_params (const CascadeEngine * e, const CascadeDetectParams * p,
   return bad == NULL;
 }
 
-/* stage boundary: with timings, finish the queue and record the time */
-static gboolean
-mark (CascadeEngine * e, CascadeTimings * t, CascadeStage stage,
-    gint64 * t0, GError ** error)
-{
-  gint64 now;
-  if (!t)
-    return TRUE;
-  if (!cascade_ctx_finish (e->ctx, error))
-    return FALSE;
-  now = g_get_monotonic_time ();
-  t->ms[stage] = (now - *t0) / 1000.0;
-  *t0 = now;
-  return TRUE;
-}
-
 static CascadeResult *
 result_new (CascadeEngine * e, const CascadeResizeInfo * info,
     const CascadeDetectParams * p)
@@ -222,214 +229,113 @@ result_new (CascadeEngine * e, const CascadeResizeInfo * info,
   return r;
 }
 
-/* everything after preprocessing; input is [1, 3, pad_h, pad_w] */
+/* every stage after preprocessing; input is [1, 3, pad_h, pad_w] */
 static CascadeResult *
-run_network (CascadeEngine * e, const CascadeTensor * input,
-    const CascadeResizeInfo * info, const CascadeDetectParams * p,
-    CascadeCapture * cap, CascadeTimings * t, gint64 t0, GError ** error)
+run_network (CascadeEngine * e, const CascadePass * pass,
+    const CascadeTensor * input, const CascadeResizeInfo * info,
+    const CascadeDetectParams * p, GError ** error)
 {
-  CascadeTensor c[4], feats[5], proposals, boxes, scores;
-  CascadeTensor dboxes, dscores, dlabels, probs;
-  guint n_prop = 0, n_det = 0, i, max_det = MAX (p->max_detections, 1);
+  CascadeTensor c[4], feats[CASCADE_FPN_LEVELS], proposals, boxes, scores;
+  CascadeTensor probs;
+  CascadeDetTensors dets;
+  guint n_prop = 0;
   CascadeResult *r = result_new (e, info, p);
-  gfloat *hb = NULL, *hs = NULL;
-  gint *hl = NULL;
   gboolean want_masks = p->masks && e->arch->with_mask;
 
-  if (!cascade_backbone_forward (&e->backbone, e->ctx, e->arena, input, c,
-          error) || !mark (e, t, CASCADE_STAGE_BACKBONE, &t0, error))
+  if (!cascade_backbone_forward (&e->backbone, pass, input, c, error)
+      || !cascade_fpn_forward (&e->fpn, pass, c, feats, error)
+      || !cascade_rpn_forward (&e->rpn, pass, feats, info->dst_w,
+          info->dst_h, &proposals, &n_prop, error))
     goto failed;
-  for (i = 0; cap && i < 4; i++) {
-    gchar n[16];
-    g_snprintf (n, sizeof n, "backbone.C%u", i + 2);
-    if (!cascade_capture_put (cap, e->ctx, n, &c[i], error))
-      goto failed;
-  }
-  if (!cascade_fpn_forward (&e->fpn, e->ctx, e->arena, c, feats, error)
-      || !mark (e, t, CASCADE_STAGE_FPN, &t0, error))
-    goto failed;
-  for (i = 0; cap && i < 5; i++) {
-    gchar n[16];
-    g_snprintf (n, sizeof n, "neck.P%u", i + 2);
-    if (!cascade_capture_put (cap, e->ctx, n, &feats[i], error))
-      goto failed;
-  }
-  if (!cascade_rpn_forward (&e->rpn, e->ctx, e->arena, feats, info->dst_w,
-          info->dst_h, cap, &proposals, &n_prop, error)
-      || !mark (e, t, CASCADE_STAGE_RPN, &t0, error))
-    goto failed;
-  if (t) {
-    t->flops[CASCADE_STAGE_BACKBONE] = cascade_backbone_flops (&e->backbone,
-        input->shape[2], input->shape[3]);
-    t->flops[CASCADE_STAGE_FPN] = cascade_fpn_flops (&e->fpn, c);
-    t->flops[CASCADE_STAGE_RPN] = cascade_rpn_flops (&e->rpn, feats);
-    t->proposals = n_prop;
-  }
   if (n_prop == 0 || p->max_detections == 0)
     return r;
-
-  e->roi.timing = t != NULL;
-  if (!cascade_roi_head_forward (&e->roi, e->ctx, e->arena, feats, &proposals,
-          n_prop, p->num_stages, info->dst_w, info->dst_h, cap, &boxes,
-          &scores, error))
+  if (!cascade_roi_head_forward (&e->roi, pass, feats, &proposals, n_prop,
+          p->num_stages, info->dst_w, info->dst_h, &boxes, &scores, error)
+      || !cascade_postprocess_nms (&e->post, pass, &boxes, &scores, n_prop,
+          info, p, &dets, error))
     goto failed;
-  if (t) {
-    for (i = 0; i < p->num_stages; i++) {
-      t->ms[CASCADE_STAGE_BOX1 + i] = e->roi.stage_ms[i];
-      t->flops[CASCADE_STAGE_BOX1 + i] =
-          cascade_roi_head_flops (&e->roi, n_prop, 1);
-    }
-    t0 = g_get_monotonic_time ();
-  }
-  /* mmdetection rescales a box-only model's boxes (multiplying by
-   * 1 / scale_factor) before the NMS, and a mask model's after the masks
-   * (dividing by scale_factor): the NMS sees different coordinates */
-  if (!e->arch->with_mask && !cascade_scale_boxes (e->ctx, &boxes, n_prop,
-          (gfloat) (1.0 / info->scale_x), (gfloat) (1.0 / info->scale_y),
-          error))
-    goto failed;
-  if (!cascade_arena_tensor (e->arena, "det.boxes", &dboxes,
-          CASCADE_DTYPE_F32, 2, CASCADE_SHAPE (max_det, 4), error)
-      || !cascade_arena_tensor (e->arena, "det.scores", &dscores,
-          CASCADE_DTYPE_F32, 1, CASCADE_SHAPE (max_det), error)
-      || !cascade_arena_tensor (e->arena, "det.labels", &dlabels,
-          CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (max_det), error)
-      || !cascade_multiclass_nms (e->ctx, e->arena, &boxes, &scores, n_prop,
-          e->arch->num_classes, p->score_threshold, p->nms_threshold,
-          p->max_detections, p->class_filter, &dboxes, &dscores, &dlabels,
-          &n_det, error)
-      || !mark (e, t, CASCADE_STAGE_NMS, &t0, error))
-    goto failed;
-  if (n_det == 0)
+  if (dets.n == 0)
     return r;
-  dboxes.shape[0] = dscores.shape[0] = dlabels.shape[0] = n_det;
-  if (cap && !(cascade_capture_put (cap, e->ctx, "final.nms.bboxes", &dboxes,
-              error)
-          && cascade_capture_put (cap, e->ctx, "final.nms.scores", &dscores,
-              error)
-          && cascade_capture_put (cap, e->ctx, "final.nms.labels", &dlabels,
-              error)))
+  if ((want_masks && !cascade_mask_head_forward (&e->mask, pass, feats,
+              &dets.boxes, &dets.labels, dets.n, p->num_stages, &probs,
+              error))
+      || !cascade_postprocess_results (&e->post, pass, &dets,
+          want_masks ? &probs : NULL, info, &r->dets, &r->masks, error))
     goto failed;
-
-  if (want_masks) {
-    if (!cascade_mask_head_forward (&e->mask, e->ctx, e->arena, feats,
-            &dboxes, &dlabels, n_det, p->num_stages, cap, &probs, error)
-        || !mark (e, t, CASCADE_STAGE_MASK, &t0, error))
-      goto failed;
-    if (t)
-      t->flops[CASCADE_STAGE_MASK] = cascade_mask_head_flops (&e->mask, n_det,
-          p->num_stages);
-    if (!(r->masks = cascade_tensor_download (e->ctx, &probs, error)))
-      goto failed;
-  }
-
-  if (!(hb = cascade_tensor_download (e->ctx, &dboxes, error))
-      || !(hs = cascade_tensor_download (e->ctx, &dscores, error))
-      || !(hl = cascade_tensor_download (e->ctx, &dlabels, error)))
-    goto failed;
-  r->n = n_det;
-  r->dets = g_new (CascadeDetection, n_det);
-  for (i = 0; i < n_det; i++) {
-    /* mask models: mmdetection's float32 division by scale_factor */
-    const gfloat sx = e->arch->with_mask ? (gfloat) info->scale_x : 1.0f;
-    const gfloat sy = e->arch->with_mask ? (gfloat) info->scale_y : 1.0f;
-    CascadeDetection *d = &r->dets[i];
-    d->x1 = hb[4 * i] / sx;
-    d->y1 = hb[4 * i + 1] / sy;
-    d->x2 = hb[4 * i + 2] / sx;
-    d->y2 = hb[4 * i + 3] / sy;
-    d->score = hs[i];
-    d->class_id = hl[i];
-    if (cap) {
-      hb[4 * i] = d->x1;
-      hb[4 * i + 1] = d->y1;
-      hb[4 * i + 2] = d->x2;
-      hb[4 * i + 3] = d->y2;
-    }
-  }
-  cascade_capture_put_host (cap, "det.bboxes", hb, 2, CASCADE_SHAPE (n_det,
-          4));
-  g_free (hb);
-  g_free (hs);
-  g_free (hl);
-  if (t) {
-    t->detections = n_det;
-    if (!mark (e, t, CASCADE_STAGE_POSTPROCESS, &t0, error))
-      goto failed;
-  }
+  r->n = dets.n;
   return r;
 
   /* ERRORS */
 failed:
-  g_free (hb);
-  g_free (hs);
-  g_free (hl);
   cascade_result_free (r);
   return NULL;
 }
 
-CascadeResult *
-cascade_engine_detect_full (CascadeEngine * e, const CascadeFrame * frame,
-    const CascadeDetectParams * p, CascadeCapture * cap, CascadeTimings * t,
-    GError ** error)
+/* stage PREPROCESS: the frame into input [1, 3, pad_h, pad_w] */
+static gboolean
+preprocess (CascadeEngine * e, const CascadePass * pass,
+    const CascadeFrame * frame, const CascadeResizeInfo * info,
+    CascadeTensor * input, GError ** error)
 {
-  CascadeResizeInfo info;
+  /* the resized 8-bit image only for an observer that takes it */
+  gboolean resized_wanted = cascade_pass_wants_tensors (pass);
   CascadeNormalize norm;
-  CascadeTensor input, resized, *resized_p = NULL;
-  gint64 t0 = g_get_monotonic_time ();
+  CascadeTensor resized;
 
-  if (t)
-    memset (t, 0, sizeof (*t));
-  if (!check_params (e, p, error) || !cascade_frame_validate (frame, error))
-    return NULL;
-  cascade_resize_info (frame->width, frame->height, e->long_side,
-      e->short_side, e->arch->pad_divisor, &info);
   memcpy (norm.mean, e->arch->mean, sizeof (norm.mean));
   memcpy (norm.std, e->arch->std, sizeof (norm.std));
   norm.to_rgb = e->arch->to_rgb;
-  if (cap) {
-    if (!cascade_arena_tensor (e->arena, "input.u8", &resized,
-            CASCADE_DTYPE_U8, 3, CASCADE_SHAPE (3, info.dst_h, info.dst_w),
-            error))
-      return NULL;
-    resized_p = &resized;
-  }
-  if (!cascade_arena_tensor (e->arena, "input", &input, CASCADE_DTYPE_F32, 4,
-          CASCADE_SHAPE (1, 3, info.pad_h, info.pad_w), error)
-      || !cascade_preprocess (e->ctx, e->arena, frame, &info, &norm, &input,
-          resized_p, error)
-      || !mark (e, t, CASCADE_STAGE_PREPROCESS, &t0, error))
-    return NULL;
-  if (cap && !(cascade_capture_put (cap, e->ctx,
-              "pipeline_resized_uint8_bgr_chw", &resized, error)
-          && cascade_capture_put (cap, e->ctx, "input_tensor", &input,
-              error)))
-    return NULL;
-  return run_network (e, &input, &info, p, cap, t, t0, error);
+  cascade_pass_stage_begin (pass, CASCADE_STAGE_PREPROCESS);
+  if (resized_wanted && !cascade_arena_tensor (e->arena, "input.u8",
+          &resized, CASCADE_DTYPE_U8, 3, CASCADE_SHAPE (3, info->dst_h,
+              info->dst_w), error))
+    return FALSE;
+  if (!cascade_arena_tensor (e->arena, "input", input, CASCADE_DTYPE_F32, 4,
+          CASCADE_SHAPE (1, 3, info->pad_h, info->pad_w), error)
+      || !cascade_preprocess (e->ctx, e->arena, frame, info, &norm, input,
+          resized_wanted ? &resized : NULL, error)
+      || !cascade_pass_stage_end (pass, CASCADE_STAGE_PREPROCESS, 0.0, 0,
+          error))
+    return FALSE;
+  return !resized_wanted
+      || (cascade_pass_tensor (pass, &resized, error,
+          "pipeline_resized_uint8_bgr_chw")
+      && cascade_pass_tensor (pass, input, error, "input_tensor"));
 }
 
 CascadeResult *
 cascade_engine_detect (CascadeEngine * e, const CascadeFrame * frame,
     const CascadeDetectParams * p, GError ** error)
 {
-  return cascade_engine_detect_full (e, frame, p, NULL, NULL, error);
+  CascadePass pass;
+  CascadeResizeInfo info;
+  CascadeTensor input;
+
+  if (!check_params (e, p, error) || !cascade_frame_validate (frame, error))
+    return NULL;
+  pass_init (e, &pass);
+  cascade_resize_info (frame->width, frame->height, e->long_side,
+      e->short_side, e->arch->pad_divisor, &info);
+  if (!preprocess (e, &pass, frame, &info, &input, error))
+    return NULL;
+  return run_network (e, &pass, &input, &info, p, error);
 }
 
 CascadeResult *
 cascade_engine_run_input (CascadeEngine * e, const gfloat * host,
     const CascadeResizeInfo * info, const CascadeDetectParams * p,
-    CascadeCapture * cap, CascadeTimings * t, GError ** error)
+    GError ** error)
 {
+  CascadePass pass;
   CascadeTensor input;
-  if (t)
-    memset (t, 0, sizeof (*t));
+
+  pass_init (e, &pass);
   if (!check_params (e, p, error)
       || !cascade_arena_tensor (e->arena, "input", &input, CASCADE_DTYPE_F32,
           4, CASCADE_SHAPE (1, 3, info->pad_h, info->pad_w), error)
       || !cascade_tensor_write (e->ctx, &input, host, error))
     return NULL;
-  return run_network (e, &input, info, p, cap, t, g_get_monotonic_time (),
-      error);
+  return run_network (e, &pass, &input, info, p, error);
 }
 
 gboolean
@@ -437,7 +343,9 @@ cascade_engine_mask_probs (CascadeEngine * e, const gfloat * host,
     const CascadeResizeInfo * info, const gfloat * boxes,
     const gint * labels, guint n, gfloat * probs, GError ** error)
 {
-  CascadeTensor input, c[4], feats[5], tb, tl, out;
+  /* not observed: its tensors would replace those of the observed pass */
+  CascadePass pass = { e->ctx, e->arena, NULL };
+  CascadeTensor input, c[4], feats[CASCADE_FPN_LEVELS], tb, tl, out;
   if (!e->arch->with_mask || n == 0) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
         "No masks to compute (model %s masks, %u boxes)",
@@ -447,17 +355,16 @@ cascade_engine_mask_probs (CascadeEngine * e, const gfloat * host,
   return cascade_arena_tensor (e->arena, "input", &input, CASCADE_DTYPE_F32,
       4, CASCADE_SHAPE (1, 3, info->pad_h, info->pad_w), error)
       && cascade_tensor_write (e->ctx, &input, host, error)
-      && cascade_backbone_forward (&e->backbone, e->ctx, e->arena, &input, c,
-      error)
-      && cascade_fpn_forward (&e->fpn, e->ctx, e->arena, c, feats, error)
+      && cascade_backbone_forward (&e->backbone, &pass, &input, c, error)
+      && cascade_fpn_forward (&e->fpn, &pass, c, feats, error)
       && cascade_arena_tensor (e->arena, "det.boxes", &tb, CASCADE_DTYPE_F32,
       2, CASCADE_SHAPE (n, 4), error)
       && cascade_arena_tensor (e->arena, "det.labels", &tl, CASCADE_DTYPE_I32,
       1, CASCADE_SHAPE (n), error)
       && cascade_tensor_write (e->ctx, &tb, boxes, error)
       && cascade_tensor_write (e->ctx, &tl, labels, error)
-      && cascade_mask_head_forward (&e->mask, e->ctx, e->arena, feats, &tb,
-      &tl, n, e->mask.num_stages, NULL, &out, error)
+      && cascade_mask_head_forward (&e->mask, &pass, feats, &tb, &tl, n,
+      e->mask.num_stages, &out, error)
       && cascade_tensor_read (e->ctx, &out, probs, error);
 }
 

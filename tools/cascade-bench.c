@@ -9,6 +9,7 @@
  *   stage <name> median_ms <ms> gflops <GFLOP/s> gflop <G> peak_pct <P> */
 #include "image.h"
 #include "engine-private.h"
+#include "timing.h"
 #include "runtime/util.h"
 #include "peak.h"
 
@@ -60,6 +61,49 @@ print_stage (const gchar * name, gdouble m, gdouble flops, gdouble peak)
       "%5.1f\n", name, m, gf, flops / 1e9, peak > 0 ? 100.0 * gf / peak : 0);
 }
 
+/* a deterministic synthetic frame of --width x --height: gradients and
+ * blocks; returns its pixels (g_free) */
+static guint8 *
+synthetic_frame (CascadeFrame * frame)
+{
+  guint8 *pixels = g_malloc ((gsize) width * height * 3);
+  gint x, y;
+  for (y = 0; y < height; y++)
+    for (x = 0; x < width; x++) {
+      guint8 *px = pixels + ((gsize) y * width + x) * 3;
+      px[0] = (guint8) (x * 255 / width);
+      px[1] = (guint8) (((x / 40) + (y / 40)) % 2 ? 200 : 40);
+      px[2] = (guint8) (y * 255 / height);
+    }
+  memset (frame, 0, sizeof (*frame));
+  frame->format = CASCADE_FORMAT_RGB;
+  frame->width = width;
+  frame->height = height;
+  frame->planes[0] = pixels;
+  frame->strides[0] = (gsize) width * 3;
+  return pixels;
+}
+
+/* the stage lines, paste, total and outside_network, over the runs */
+static void
+report (gdouble * ms[CASCADE_N_STAGES], const gdouble * flops,
+    gdouble * paste, gdouble * total, gdouble * outside, gdouble peak)
+{
+  gdouble sum_flops = 0, m, o;
+  guint s;
+  for (s = 0; s < CASCADE_N_STAGES; s++) {
+    print_stage (cascade_stage_names[s], median (ms[s], runs), flops[s],
+        peak);
+    sum_flops += flops[s];
+  }
+  print_stage ("paste", median (paste, runs), 0, peak);
+  m = median (total, runs);
+  o = median (outside, runs);
+  print_stage ("total", m, sum_flops, peak);
+  printf ("outside_network median_ms %.2f share_pct %.2f\n", o,
+      100.0 * o / m);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -69,10 +113,11 @@ main (int argc, char **argv)
   CascadeFrame frame;
   CascadeDetectParams p;
   CascadeTimings t;
+  CascadeObserver obs;
   guint8 *pixels = NULL;
   gdouble *ms[CASCADE_N_STAGES], *total, *paste, *outside;
   gdouble flops[CASCADE_N_STAGES] = { 0 };
-  gdouble sum_flops = 0, peak = 0;
+  gdouble peak = 0;
   guint8 *mask_buf = NULL;
   gint64 t0;
   guint i, s, ls, ss, props = 0, dets = 0;
@@ -110,22 +155,7 @@ main (int argc, char **argv)
       return 1;
     }
   } else {
-    /* a deterministic synthetic frame: gradients and blocks */
-    gint x, y;
-    pixels = g_malloc ((gsize) width * height * 3);
-    for (y = 0; y < height; y++)
-      for (x = 0; x < width; x++) {
-        guint8 *px = pixels + ((gsize) y * width + x) * 3;
-        px[0] = (guint8) (x * 255 / width);
-        px[1] = (guint8) (((x / 40) + (y / 40)) % 2 ? 200 : 40);
-        px[2] = (guint8) (y * 255 / height);
-      }
-    memset (&frame, 0, sizeof frame);
-    frame.format = CASCADE_FORMAT_RGB;
-    frame.width = width;
-    frame.height = height;
-    frame.planes[0] = pixels;
-    frame.strides[0] = (gsize) width * 3;
+    pixels = synthetic_frame (&frame);
   }
   cascade_detect_params_init (&p, e);
   if (no_masks)
@@ -140,10 +170,11 @@ main (int argc, char **argv)
   paste = g_new0 (gdouble, runs);
   outside = g_new0 (gdouble, runs);
   mask_buf = g_malloc ((gsize) frame.width * frame.height);
+  cascade_timings_observer (&t, &obs);
+  cascade_engine_set_observer (e, &obs);
   /* warm-up: compiles kernels, sizes the arena */
   t0 = g_get_monotonic_time ();
-  cascade_result_free (cascade_engine_detect_full (e, &frame, &p, NULL, &t,
-          &err));
+  cascade_result_free (cascade_engine_detect (e, &frame, &p, &err));
   if (err) {
     g_printerr ("%s\n", err->message);
     return 1;
@@ -151,8 +182,9 @@ main (int argc, char **argv)
   printf ("first_frame_ms %.1f\n", (g_get_monotonic_time () - t0) / 1000.0);
   for (i = 0; i < (guint) runs; i++) {
     CascadeResult *r;
+    cascade_timings_clear (&t);
     t0 = g_get_monotonic_time ();
-    r = cascade_engine_detect_full (e, &frame, &p, NULL, &t, &err);
+    r = cascade_engine_detect (e, &frame, &p, &err);
     if (!r) {
       g_printerr ("%s\n", err->message);
       return 1;
@@ -180,18 +212,7 @@ main (int argc, char **argv)
     cascade_result_free (r);
   }
   printf ("proposals %u detections %u\n", props, dets);
-  for (s = 0; s < CASCADE_N_STAGES; s++) {
-    print_stage (cascade_stage_names[s], median (ms[s], runs), flops[s],
-        peak);
-    sum_flops += flops[s];
-  }
-  print_stage ("paste", median (paste, runs), 0, peak);
-  {
-    gdouble m = median (total, runs), o = median (outside, runs);
-    print_stage ("total", m, sum_flops, peak);
-    printf ("outside_network median_ms %.2f share_pct %.2f\n", o,
-        100.0 * o / m);
-  }
+  report (ms, flops, paste, total, outside, peak);
   for (s = 0; s < CASCADE_N_STAGES; s++)
     g_free (ms[s]);
   g_free (total);

@@ -3,6 +3,7 @@
  * every intermediate tensor saved for comparison with a reference. */
 #include "image.h"
 #include "engine-private.h"
+#include "capture.h"
 #include "rle.h"
 
 #include <json-glib/json-glib.h>
@@ -49,6 +50,147 @@ add_float_array (JsonBuilder * b, const gfloat * v, guint n)
   json_builder_end_array (b);
 }
 
+/* the mask heads alone on the --mask-boxes rows, into the capture as
+ * mask.given_boxes_probs */
+static gboolean
+capture_given_masks (CascadeEngine * e, const gfloat * input,
+    const CascadeResizeInfo * info, CascadeCapture * cap, GError ** error)
+{
+  gchar *rows;
+  gsize nb, k;
+  guint nd;
+  gfloat *boxes, *probs;
+  gint *labels;
+  gboolean ok;
+
+  if (!g_file_get_contents (mask_boxes, &rows, &nb, error))
+    return FALSE;
+  nd = nb / (5 * sizeof (gfloat));
+  boxes = g_new (gfloat, 4 * nd + 1);
+  labels = g_new (gint, nd + 1);
+  probs = g_new (gfloat, (gsize) nd * 784 + 1);
+  for (k = 0; k < nd; k++) {
+    const gfloat *row = (const gfloat *) rows + 5 * k;
+    memcpy (boxes + 4 * k, row, 4 * sizeof (gfloat));
+    labels[k] = (gint) row[4];
+  }
+  ok = cascade_engine_mask_probs (e, input, info, boxes, labels, nd, probs,
+      error);
+  if (ok)
+    cascade_capture_put_host (cap, "mask.given_boxes_probs", probs, 3,
+        CASCADE_SHAPE (nd, 28, 28));
+  g_free (rows);
+  g_free (boxes);
+  g_free (labels);
+  g_free (probs);
+  return ok;
+}
+
+/* --input-tensor: the network from mmdetection's preprocessed input */
+static CascadeResult *
+run_input_tensor (CascadeEngine * e, const CascadeFrame * frame,
+    const CascadeDetectParams * p, CascadeCapture * cap, GError ** error)
+{
+  CascadeResizeInfo info;
+  CascadeResult *r;
+  gchar *data;
+  gsize n;
+  guint ls, ss;
+
+  cascade_engine_get_input_size (e, &ls, &ss);
+  cascade_resize_info (frame->width, frame->height, ls, ss, 32, &info);
+  if (!g_file_get_contents (input_tensor, &data, &n, error))
+    return NULL;
+  if (n != (gsize) 3 * info.pad_h * info.pad_w * 4) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %"
+        G_GSIZE_FORMAT " bytes, expected [1,3,%u,%u] float32", input_tensor,
+        n, info.pad_h, info.pad_w);
+    g_free (data);
+    return NULL;
+  }
+  r = cascade_engine_run_input (e, (const gfloat *) data, &info, p, error);
+  if (r && mask_boxes && cap
+      && !capture_given_masks (e, (const gfloat *) data, &info, cap, error))
+    g_clear_pointer (&r, cascade_result_free);
+  g_free (data);
+  return r;
+}
+
+/* one detection's mask at frame size as COCO RLE */
+static gboolean
+add_mask (JsonBuilder * b, CascadeResult * r, guint i,
+    const CascadeFrame * frame, GError ** error)
+{
+  guint8 *m = g_malloc ((gsize) frame->width * frame->height);
+  gchar *rle;
+  if (!cascade_result_paste_mask (r, i, m, frame->width, error)) {
+    g_free (m);
+    return FALSE;
+  }
+  rle = cascade_rle_encode (m, frame->width, frame->height, frame->width);
+  json_builder_set_member_name (b, "mask");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "size");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, frame->height);
+  json_builder_add_int_value (b, frame->width);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "counts");
+  json_builder_add_string_value (b, rle);
+  json_builder_end_object (b);
+  g_free (rle);
+  g_free (m);
+  return TRUE;
+}
+
+/* the detections as one line of JSON on stdout */
+static gboolean
+print_json (CascadeResult * r, const CascadeFrame * frame, GError ** error)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonGenerator *g;
+  JsonNode *root;
+  gchar *text;
+  gboolean ok = TRUE;
+  guint i;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ori_shape");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, frame->height);
+  json_builder_add_int_value (b, frame->width);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "detections");
+  json_builder_begin_array (b);
+  for (i = 0; ok && i < cascade_result_count (r); i++) {
+    const CascadeDetection *d = cascade_result_get (r, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "label");
+    json_builder_add_int_value (b, d->class_id);
+    json_builder_set_member_name (b, "score");
+    json_builder_add_double_value (b, d->score);
+    json_builder_set_member_name (b, "box");
+    add_float_array (b, &d->x1, 4);
+    if (cascade_result_mask_probs (r, i))
+      ok = add_mask (b, r, i, frame, error);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  if (ok) {
+    g = json_generator_new ();
+    root = json_builder_get_root (b);
+    json_generator_set_root (g, root);
+    text = json_generator_to_data (g, NULL);
+    printf ("%s\n", text);
+    g_free (text);
+    json_node_unref (root);
+    g_object_unref (g);
+  }
+  g_object_unref (b);
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -60,11 +202,7 @@ main (int argc, char **argv)
   CascadeCapture *cap = NULL;
   CascadeResult *r;
   guint8 *pixels = NULL;
-  JsonBuilder *b;
-  JsonGenerator *g;
-  JsonNode *root;
-  gchar *text;
-  guint i, ls, ss;
+  guint ls, ss;
 
   g_option_context_add_main_entries (oc, entries, NULL);
   if (!g_option_context_parse (oc, &argc, &argv, &err) || argc != 3) {
@@ -93,121 +231,21 @@ main (int argc, char **argv)
     p.masks = FALSE;
   if (num_stages > 0)
     p.num_stages = num_stages;
-  if (capture_path)
+  if (capture_path) {
+    CascadeObserver obs;
     cap = cascade_capture_new ();
-  if (input_tensor) {
-    CascadeResizeInfo info;
-    gchar *data;
-    gsize n;
-    cascade_engine_get_input_size (e, &ls, &ss);
-    cascade_resize_info (frame.width, frame.height, ls, ss, 32, &info);
-    if (!g_file_get_contents (input_tensor, &data, &n, &err)) {
-      g_printerr ("%s\n", err->message);
-      return 1;
-    }
-    if (n != (gsize) 3 * info.pad_h * info.pad_w * 4) {
-      g_printerr ("%s: %" G_GSIZE_FORMAT " bytes, expected [1,3,%u,%u] "
-          "float32\n", input_tensor, n, info.pad_h, info.pad_w);
-      return 1;
-    }
-    r = cascade_engine_run_input (e, (const gfloat *) data, &info, &p, cap,
-        NULL, &err);
-    if (r && mask_boxes && cap) {
-      gchar *rows;
-      gsize nb, k;
-      guint nd;
-      gfloat *boxes, *probs;
-      gint *labels;
-      if (!g_file_get_contents (mask_boxes, &rows, &nb, &err)) {
-        g_printerr ("%s\n", err->message);
-        return 1;
-      }
-      nd = nb / (5 * sizeof (gfloat));
-      boxes = g_new (gfloat, 4 * nd + 1);
-      labels = g_new (gint, nd + 1);
-      probs = g_new (gfloat, (gsize) nd * 784 + 1);
-      for (k = 0; k < nd; k++) {
-        const gfloat *row = (const gfloat *) rows + 5 * k;
-        memcpy (boxes + 4 * k, row, 4 * sizeof (gfloat));
-        labels[k] = (gint) row[4];
-      }
-      if (!cascade_engine_mask_probs (e, (const gfloat *) data, &info, boxes,
-              labels, nd, probs, &err)) {
-        g_printerr ("%s\n", err->message);
-        return 1;
-      }
-      cascade_capture_put_host (cap, "mask.given_boxes_probs", probs, 3,
-          CASCADE_SHAPE (nd, 28, 28));
-      g_free (rows);
-      g_free (boxes);
-      g_free (labels);
-      g_free (probs);
-    }
-    g_free (data);
-  } else {
-    r = cascade_engine_detect_full (e, &frame, &p, cap, NULL, &err);
+    cascade_capture_observer (cap, &obs);
+    cascade_engine_set_observer (e, &obs);
   }
-  if (!r) {
+  if (input_tensor)
+    r = run_input_tensor (e, &frame, &p, cap, &err);
+  else
+    r = cascade_engine_detect (e, &frame, &p, &err);
+  if (!r || (cap && !cascade_capture_save (cap, capture_path, &err))
+      || !print_json (r, &frame, &err)) {
     g_printerr ("%s\n", err->message);
     return 1;
   }
-  if (cap && !cascade_capture_save (cap, capture_path, &err)) {
-    g_printerr ("%s\n", err->message);
-    return 1;
-  }
-
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ori_shape");
-  json_builder_begin_array (b);
-  json_builder_add_int_value (b, frame.height);
-  json_builder_add_int_value (b, frame.width);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "detections");
-  json_builder_begin_array (b);
-  for (i = 0; i < cascade_result_count (r); i++) {
-    const CascadeDetection *d = cascade_result_get (r, i);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "label");
-    json_builder_add_int_value (b, d->class_id);
-    json_builder_set_member_name (b, "score");
-    json_builder_add_double_value (b, d->score);
-    json_builder_set_member_name (b, "box");
-    add_float_array (b, &d->x1, 4);
-    if (cascade_result_mask_probs (r, i)) {
-      guint8 *m = g_malloc ((gsize) frame.width * frame.height);
-      gchar *rle;
-      if (!cascade_result_paste_mask (r, i, m, frame.width, &err)) {
-        g_printerr ("%s\n", err->message);
-        return 1;
-      }
-      rle = cascade_rle_encode (m, frame.width, frame.height, frame.width);
-      json_builder_set_member_name (b, "mask");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "size");
-      json_builder_begin_array (b);
-      json_builder_add_int_value (b, frame.height);
-      json_builder_add_int_value (b, frame.width);
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "counts");
-      json_builder_add_string_value (b, rle);
-      json_builder_end_object (b);
-      g_free (rle);
-      g_free (m);
-    }
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  g = json_generator_new ();
-  root = json_builder_get_root (b);
-  json_generator_set_root (g, root);
-  text = json_generator_to_data (g, NULL);
-  printf ("%s\n", text);
-  g_free (text);
-  json_node_unref (root);
-  g_object_unref (g);
-  g_object_unref (b);
   cascade_result_free (r);
   cascade_capture_free (cap);
   cascade_engine_free (e);

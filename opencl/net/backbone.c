@@ -1,6 +1,7 @@
 /* gst-cascade: ResNet / ResNeXt backbone (mmdet/models/backbones/resnet.py,
  * resnext.py) with BatchNorm folded into the convolutions */
-#include "net/network.h"
+#include "net/backbone.h"
+#include "net/load.h"
 #include "runtime/error.h"
 #include "ops/pool.h"
 
@@ -162,40 +163,9 @@ block_forward (const CascadeBlock * blk, CascadeCtx * ctx,
       out, error);
 }
 
-gboolean
-cascade_backbone_forward (CascadeBackbone * bb, CascadeCtx * ctx,
-    CascadeArena * arena, const CascadeTensor * input, CascadeTensor c[4],
-    GError ** error)
-{
-  static const gchar *const ping[2] = { "bb.a", "bb.b" };
-  static const gchar *const outs[4] = { "C2", "C3", "C4", "C5" };
-  CascadeTensor stem, x;
-  guint s, i, turn = 0;
-
-  if (!conv_to (ctx, arena, &bb->stem, input, NULL, CASCADE_ACT_RELU,
-          "bb.stem", &stem, error))
-    return FALSE;
-  if (!feature (arena, "bb.pool", &x, stem.shape[1],
-          (stem.shape[2] - 1) / 2 + 1, (stem.shape[3] - 1) / 2 + 1, error)
-      || !cascade_maxpool_forward (ctx, &stem, 3, 2, 1, &x, error))
-    return FALSE;
-  for (s = 0; s < 4; s++) {
-    for (i = 0; i < bb->n_blocks[s]; i++) {
-      gboolean last = i + 1 == bb->n_blocks[s];
-      CascadeTensor y;
-      if (!block_forward (&bb->blocks[s][i], ctx, arena, &x,
-              last ? outs[s] : ping[turn], &y, error))
-        return FALSE;
-      turn ^= 1;
-      x = y;
-    }
-    c[s] = x;
-  }
-  return TRUE;
-}
-
-gdouble
-cascade_backbone_flops (const CascadeBackbone * bb, gsize h, gsize w)
+/* floating-point operations of the convolutions on an input h x w */
+static gdouble
+backbone_flops (const CascadeBackbone * bb, gsize h, gsize w)
 {
   gdouble f;
   gsize oh, ow;
@@ -220,4 +190,45 @@ cascade_backbone_flops (const CascadeBackbone * bb, gsize h, gsize w)
       w = w2;
     }
   return f;
+}
+
+gboolean
+cascade_backbone_forward (const CascadeBackbone * bb,
+    const CascadePass * pass, const CascadeTensor * input,
+    CascadeTensor c[4], GError ** error)
+{
+  static const gchar *const ping[2] = { "bb.a", "bb.b" };
+  static const gchar *const outs[4] = { "C2", "C3", "C4", "C5" };
+  CascadeCtx *ctx = pass->ctx;
+  CascadeArena *arena = pass->arena;
+  CascadeTensor stem, x;
+  guint s, i, turn = 0;
+
+  cascade_pass_stage_begin (pass, CASCADE_STAGE_BACKBONE);
+  if (!conv_to (ctx, arena, &bb->stem, input, NULL, CASCADE_ACT_RELU,
+          "bb.stem", &stem, error))
+    return FALSE;
+  if (!feature (arena, "bb.pool", &x, stem.shape[1],
+          (stem.shape[2] - 1) / 2 + 1, (stem.shape[3] - 1) / 2 + 1, error)
+      || !cascade_maxpool_forward (ctx, &stem, 3, 2, 1, &x, error))
+    return FALSE;
+  for (s = 0; s < 4; s++) {
+    for (i = 0; i < bb->n_blocks[s]; i++) {
+      gboolean last = i + 1 == bb->n_blocks[s];
+      CascadeTensor y;
+      if (!block_forward (&bb->blocks[s][i], ctx, arena, &x,
+              last ? outs[s] : ping[turn], &y, error))
+        return FALSE;
+      turn ^= 1;
+      x = y;
+    }
+    c[s] = x;
+  }
+  if (!cascade_pass_stage_end (pass, CASCADE_STAGE_BACKBONE,
+          backbone_flops (bb, input->shape[2], input->shape[3]), 0, error))
+    return FALSE;
+  for (s = 0; s < 4; s++)
+    if (!cascade_pass_tensor (pass, &c[s], error, "backbone.C%u", s + 2))
+      return FALSE;
+  return TRUE;
 }

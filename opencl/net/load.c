@@ -1,5 +1,5 @@
 /* gst-cascade: loading convolutions and FCs from the model file */
-#include "net/network.h"
+#include "net/load.h"
 
 gboolean
 cascade_load_conv_bn (CascadeConv * conv, CascadeCtx * ctx,

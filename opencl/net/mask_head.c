@@ -3,11 +3,10 @@
  * predict_mask): RoIAlign 14x14 on the detections, four 3x3 convs + ReLU,
  * a 2x transposed conv + ReLU, 1x1 conv to per-class 28x28 logits; the
  * heads' sigmoids of the detection's class averaged */
-#include "net/network.h"
+#include "net/mask_head.h"
+#include "net/load.h"
 #include "ops/roi_align.h"
 #include "ops/mask_ops.h"
-
-static const guint strides[4] = { 4, 8, 16, 32 };
 
 gboolean
 cascade_mask_head_init (CascadeMaskHead * head, CascadeCtx * ctx,
@@ -72,32 +71,60 @@ cascade_mask_head_clear (CascadeMaskHead * head)
   }
 }
 
-gboolean
-cascade_mask_head_forward (CascadeMaskHead * head, CascadeCtx * ctx,
-    CascadeArena * arena, const CascadeTensor p[5],
-    const CascadeTensor * dets, const CascadeTensor * labels, guint n,
-    guint num_stages, CascadeCapture * cap, CascadeTensor * probs,
+/* floating-point operations of heads 0..num_stages-1 on n detections */
+static gdouble
+mask_head_flops (const CascadeMaskHead * head, guint n, guint num_stages)
+{
+  const CascadeMaskStage *st = &head->stages[0];
+  const guint r = head->roi_size;
+  gdouble f = 0;
+  guint i;
+  for (i = 0; i < st->num_convs; i++)
+    f += cascade_conv_flops (&st->convs[i], r, r);
+  f += 2.0 * st->up.cin * st->up.cout * 4 * r * r;
+  f += cascade_conv_flops (&st->logits, 2 * r, 2 * r);
+  return f * n * num_stages;
+}
+
+/* the arena tensors of a pass over n detections */
+static gboolean
+workspace (const CascadeMaskHead * head, CascadeArena * arena, guint n,
+    CascadeTensor * feats, CascadeTensor * a, CascadeTensor * b,
+    CascadeTensor * up, CascadeTensor * logits, CascadeTensor * probs,
     GError ** error)
 {
   const guint r = head->roi_size, m = 2 * r, c = head->channels;
+  return cascade_arena_tensor (arena, "mask.feats", feats, CASCADE_DTYPE_F32,
+      4, CASCADE_SHAPE (n, head->in_channels, r, r), error)
+      && cascade_arena_tensor (arena, "mask.a", a, CASCADE_DTYPE_F32, 4,
+      CASCADE_SHAPE (n, c, r, r), error)
+      && cascade_arena_tensor (arena, "mask.b", b, CASCADE_DTYPE_F32, 4,
+      CASCADE_SHAPE (n, c, r, r), error)
+      && cascade_arena_tensor (arena, "mask.up", up, CASCADE_DTYPE_F32, 4,
+      CASCADE_SHAPE (n, c, m, m), error)
+      && cascade_arena_tensor (arena, "mask.logits", logits,
+      CASCADE_DTYPE_F32, 4, CASCADE_SHAPE (n, head->num_classes, m, m),
+      error)
+      && cascade_arena_tensor (arena, "mask.probs", probs, CASCADE_DTYPE_F32,
+      3, CASCADE_SHAPE (n, m, m), error);
+}
+
+gboolean
+cascade_mask_head_forward (const CascadeMaskHead * head,
+    const CascadePass * pass, const CascadeTensor p[CASCADE_FPN_LEVELS],
+    const CascadeTensor * dets, const CascadeTensor * labels, guint n,
+    guint num_stages, CascadeTensor * probs, GError ** error)
+{
+  const guint m = 2 * head->roi_size;
+  CascadeCtx *ctx = pass->ctx;
+  CascadeArena *arena = pass->arena;
   CascadeTensor feats, a, b, up, logits;
   guint s, i;
 
-  if (!cascade_arena_tensor (arena, "mask.feats", &feats, CASCADE_DTYPE_F32,
-          4, CASCADE_SHAPE (n, head->in_channels, r, r), error)
-      || !cascade_arena_tensor (arena, "mask.a", &a, CASCADE_DTYPE_F32, 4,
-          CASCADE_SHAPE (n, c, r, r), error)
-      || !cascade_arena_tensor (arena, "mask.b", &b, CASCADE_DTYPE_F32, 4,
-          CASCADE_SHAPE (n, c, r, r), error)
-      || !cascade_arena_tensor (arena, "mask.up", &up, CASCADE_DTYPE_F32, 4,
-          CASCADE_SHAPE (n, c, m, m), error)
-      || !cascade_arena_tensor (arena, "mask.logits", &logits,
-          CASCADE_DTYPE_F32, 4, CASCADE_SHAPE (n, head->num_classes, m, m),
-          error)
-      || !cascade_arena_tensor (arena, "mask.probs", probs, CASCADE_DTYPE_F32,
-          3, CASCADE_SHAPE (n, m, m), error))
-    return FALSE;
-  if (!cascade_roi_align (ctx, 4, p, strides, head->finest_scale, dets, n, r,
+  cascade_pass_stage_begin (pass, CASCADE_STAGE_MASK);
+  if (!workspace (head, arena, n, &feats, &a, &b, &up, &logits, probs, error)
+      || !cascade_roi_align (ctx, CASCADE_FPN_ROI_LEVELS, p,
+          cascade_fpn_strides, head->finest_scale, dets, n, head->roi_size,
           &feats, error))
     return FALSE;
   for (s = 0; s < num_stages; s++) {
@@ -110,37 +137,21 @@ cascade_mask_head_forward (CascadeMaskHead * head, CascadeCtx * ctx,
         return FALSE;
       x = ping[i % 2];
     }
+    /* the stage's logits are overwritten by the next stage: reported here,
+     * inside the stage */
     if (!cascade_deconv_forward (ctx, arena, &st->up, x, CASCADE_ACT_RELU,
             &up, error)
         || !cascade_conv_forward (ctx, arena, &st->logits, &up, NULL,
             CASCADE_ACT_NONE, &logits, error)
         || !cascade_mask_merge (ctx, &logits, labels, n, head->num_classes, m,
-            1.0f, s == 0, probs, error))
+            1.0f, s == 0, probs, error)
+        || !cascade_pass_tensor (pass, &logits, error,
+            "mask.stage%u.mask_logits_all", s))
       return FALSE;
-    if (cap) {
-      gchar name[48];
-      g_snprintf (name, sizeof name, "mask.stage%u.mask_logits_all", s);
-      if (!cascade_capture_put (cap, ctx, name, &logits, error))
-        return FALSE;
-    }
   }
   /* mmdetection's mean: the sum of the sigmoids, divided */
   return cascade_mask_merge_finish (ctx, probs, n, m, num_stages, error)
-      && cascade_capture_put (cap, ctx, "mask.merged_probs_28x28", probs,
-      error);
-}
-
-gdouble
-cascade_mask_head_flops (const CascadeMaskHead * head, guint n,
-    guint num_stages)
-{
-  const CascadeMaskStage *st = &head->stages[0];
-  const guint r = head->roi_size;
-  gdouble f = 0;
-  guint i;
-  for (i = 0; i < st->num_convs; i++)
-    f += cascade_conv_flops (&st->convs[i], r, r);
-  f += 2.0 * st->up.cin * st->up.cout * 4 * r * r;
-  f += cascade_conv_flops (&st->logits, 2 * r, 2 * r);
-  return f * n * num_stages;
+      && cascade_pass_stage_end (pass, CASCADE_STAGE_MASK,
+      mask_head_flops (head, n, num_stages), 0, error)
+      && cascade_pass_tensor (pass, probs, error, "mask.merged_probs_28x28");
 }

@@ -1,7 +1,8 @@
 /* gst-cascade: RPN head (mmdet/models/dense_heads/rpn_head.py): a shared
  * 3x3 conv + ReLU, 1x1 objectness and box-delta convs on every level, then
- * proposals (layers/rpn_ops) */
-#include "net/network.h"
+ * proposals (ops/rpn_ops) */
+#include "net/rpn.h"
+#include "net/load.h"
 #include "ops/rpn_ops.h"
 
 #define NUM_ANCHORS 3
@@ -31,72 +32,81 @@ cascade_rpn_clear (CascadeRpn * rpn)
   cascade_conv_clear (&rpn->reg);
 }
 
-gboolean
-cascade_rpn_forward (CascadeRpn * rpn, CascadeCtx * ctx, CascadeArena * arena,
-    const CascadeTensor p[5], guint img_w, guint img_h, CascadeCapture * cap,
-    CascadeTensor * proposals, guint * count, GError ** error)
-{
-  CascadeTensor cls[5], reg[5], scores;
-  CascadeRpnParams params = { 5, {4, 8, 16, 32, 64}, rpn->nms_pre,
-    rpn->nms_iou, rpn->max_per_img, rpn->min_bbox_size
-  };
-  guint l;
-
-  for (l = 0; l < 5; l++) {
-    gsize h = p[l].shape[2], w = p[l].shape[3];
-    gchar cs[16], rs[16];
-    CascadeTensor t;
-    g_snprintf (cs, sizeof cs, "rpn.cls%u", l);
-    g_snprintf (rs, sizeof rs, "rpn.reg%u", l);
-    if (!cascade_arena_tensor (arena, "rpn.t", &t, CASCADE_DTYPE_F32, 4,
-            CASCADE_SHAPE (1, rpn->conv.cout, h, w), error)
-        || !cascade_arena_tensor (arena, cs, &cls[l], CASCADE_DTYPE_F32, 4,
-            CASCADE_SHAPE (1, NUM_ANCHORS, h, w), error)
-        || !cascade_arena_tensor (arena, rs, &reg[l], CASCADE_DTYPE_F32, 4,
-            CASCADE_SHAPE (1, NUM_ANCHORS * 4, h, w), error)
-        || !cascade_conv_forward (ctx, arena, &rpn->conv, &p[l], NULL,
-            CASCADE_ACT_RELU, &t, error)
-        || !cascade_conv_forward (ctx, arena, &rpn->cls, &t, NULL,
-            CASCADE_ACT_NONE, &cls[l], error)
-        || !cascade_conv_forward (ctx, arena, &rpn->reg, &t, NULL,
-            CASCADE_ACT_NONE, &reg[l], error))
-      return FALSE;
-    if (cap) {
-      gchar n1[32], n2[32];
-      g_snprintf (n1, sizeof n1, "rpn.cls_score.l%u", l);
-      g_snprintf (n2, sizeof n2, "rpn.bbox_pred.l%u", l);
-      if (!cascade_capture_put (cap, ctx, n1, &cls[l], error)
-          || !cascade_capture_put (cap, ctx, n2, &reg[l], error))
-        return FALSE;
-    }
-  }
-  if (!cascade_arena_tensor (arena, "rpn.boxes", proposals, CASCADE_DTYPE_F32,
-          2, CASCADE_SHAPE (rpn->max_per_img, 4), error)
-      || !cascade_arena_tensor (arena, "rpn.scores", &scores,
-          CASCADE_DTYPE_F32, 1, CASCADE_SHAPE (rpn->max_per_img), error)
-      || !cascade_rpn_proposals (ctx, arena, &params, cls, reg, img_w, img_h,
-          proposals, &scores, count, error))
-    return FALSE;
-  if (cap) {
-    CascadeTensor b = *proposals, s = scores;
-    b.shape[0] = *count;
-    s.shape[0] = *count;
-    if (!cascade_capture_put (cap, ctx, "rpn.proposals.bboxes", &b, error)
-        || !cascade_capture_put (cap, ctx, "rpn.proposals.scores", &s, error))
-      return FALSE;
-  }
-  return TRUE;
-}
-
-gdouble
-cascade_rpn_flops (const CascadeRpn * rpn, const CascadeTensor p[5])
+/* floating-point operations of the head convolutions */
+static gdouble
+rpn_flops (const CascadeRpn * rpn, const CascadeTensor p[CASCADE_FPN_LEVELS])
 {
   gdouble f = 0;
   guint l;
-  for (l = 0; l < 5; l++) {
+  for (l = 0; l < CASCADE_FPN_LEVELS; l++) {
     gsize h = p[l].shape[2], w = p[l].shape[3];
     f += cascade_conv_flops (&rpn->conv, h, w) + cascade_conv_flops (&rpn->cls,
         h, w) + cascade_conv_flops (&rpn->reg, h, w);
   }
   return f;
+}
+
+/* the head's convolutions on level l: objectness cls [1, 3, h, w] and
+ * deltas reg [1, 12, h, w] (arena "rpn.cls<l>", "rpn.reg<l>") */
+static gboolean
+head_forward (const CascadeRpn * rpn, const CascadePass * pass,
+    const CascadeTensor * p, guint l, CascadeTensor * cls,
+    CascadeTensor * reg, GError ** error)
+{
+  gsize h = p->shape[2], w = p->shape[3];
+  gchar cs[16], rs[16];
+  CascadeTensor t;
+  g_snprintf (cs, sizeof cs, "rpn.cls%u", l);
+  g_snprintf (rs, sizeof rs, "rpn.reg%u", l);
+  return cascade_arena_tensor (pass->arena, "rpn.t", &t, CASCADE_DTYPE_F32,
+      4, CASCADE_SHAPE (1, rpn->conv.cout, h, w), error)
+      && cascade_arena_tensor (pass->arena, cs, cls, CASCADE_DTYPE_F32, 4,
+      CASCADE_SHAPE (1, NUM_ANCHORS, h, w), error)
+      && cascade_arena_tensor (pass->arena, rs, reg, CASCADE_DTYPE_F32, 4,
+      CASCADE_SHAPE (1, NUM_ANCHORS * 4, h, w), error)
+      && cascade_conv_forward (pass->ctx, pass->arena, &rpn->conv, p, NULL,
+      CASCADE_ACT_RELU, &t, error)
+      && cascade_conv_forward (pass->ctx, pass->arena, &rpn->cls, &t, NULL,
+      CASCADE_ACT_NONE, cls, error)
+      && cascade_conv_forward (pass->ctx, pass->arena, &rpn->reg, &t, NULL,
+      CASCADE_ACT_NONE, reg, error);
+}
+
+gboolean
+cascade_rpn_forward (const CascadeRpn * rpn, const CascadePass * pass,
+    const CascadeTensor p[CASCADE_FPN_LEVELS], guint img_w, guint img_h,
+    CascadeTensor * proposals, guint * count, GError ** error)
+{
+  CascadeTensor cls[CASCADE_FPN_LEVELS], reg[CASCADE_FPN_LEVELS], scores;
+  CascadeTensor b, s;
+  CascadeRpnParams params = { CASCADE_FPN_LEVELS, {0}, rpn->nms_pre,
+    rpn->nms_iou, rpn->max_per_img, rpn->min_bbox_size
+  };
+  guint l;
+
+  cascade_pass_stage_begin (pass, CASCADE_STAGE_RPN);
+  for (l = 0; l < CASCADE_FPN_LEVELS; l++) {
+    params.strides[l] = cascade_fpn_strides[l];
+    if (!head_forward (rpn, pass, &p[l], l, &cls[l], &reg[l], error))
+      return FALSE;
+  }
+  if (!cascade_arena_tensor (pass->arena, "rpn.boxes", proposals,
+          CASCADE_DTYPE_F32, 2, CASCADE_SHAPE (rpn->max_per_img, 4), error)
+      || !cascade_arena_tensor (pass->arena, "rpn.scores", &scores,
+          CASCADE_DTYPE_F32, 1, CASCADE_SHAPE (rpn->max_per_img), error)
+      || !cascade_rpn_proposals (pass->ctx, pass->arena, &params, cls, reg,
+          img_w, img_h, proposals, &scores, count, error)
+      || !cascade_pass_stage_end (pass, CASCADE_STAGE_RPN, rpn_flops (rpn, p),
+          *count, error))
+    return FALSE;
+  for (l = 0; l < CASCADE_FPN_LEVELS; l++)
+    if (!cascade_pass_tensor (pass, &cls[l], error, "rpn.cls_score.l%u", l)
+        || !cascade_pass_tensor (pass, &reg[l], error, "rpn.bbox_pred.l%u",
+            l))
+      return FALSE;
+  b = *proposals;
+  s = scores;
+  b.shape[0] = s.shape[0] = *count;
+  return cascade_pass_tensor (pass, &b, error, "rpn.proposals.bboxes")
+      && cascade_pass_tensor (pass, &s, error, "rpn.proposals.scores");
 }

@@ -24,6 +24,7 @@
 #include "testutil.h"
 #include "safetensors_read.h"
 #include "engine-private.h"
+#include "capture.h"
 #include "image.h"
 #include "rle.h"
 
@@ -225,6 +226,87 @@ is_per_roi (const gchar * name)
       || g_str_has_prefix (name, "final.bbox_pred");
 }
 
+/* our proposals aligned with the reference's (ties may reorder them; boxes
+ * clipped to the image may repeat across levels, with other scores):
+ * returns perm (g_free), perm[i] our index of the reference's proposal i,
+ * and *n_prop_out proposals */
+static gint *
+align_proposals (CascadeCapture * cap, TestSafetensors * st,
+    gsize * n_prop_out)
+{
+  guint ndim;
+  gsize shape[8], i, n_prop;
+  gint *perm;
+  const CascadeCaptured *c = cascade_capture_get (cap,
+      "rpn.proposals.bboxes");
+  const CascadeCaptured *cs = cascade_capture_get (cap,
+      "rpn.proposals.scores");
+  gfloat *ref_s = test_st_floats (st, "rpn.proposals.scores", &ndim,
+      shape);
+  gfloat *ref = test_st_floats (st, "rpn.proposals.bboxes", &ndim, shape);
+  const gfloat *ours = c->data, *ours_s = cs->data;
+  g_assert_cmpuint (c->shape[0], ==, shape[0]);
+  n_prop = shape[0];
+  perm = g_new (gint, n_prop);
+  for (i = 0; i < n_prop; i++) {
+    gsize j, best = 0;
+    gdouble bd = G_MAXDOUBLE;
+    for (j = 0; j < n_prop; j++) {
+      gdouble d = fabs (ours[4 * j] - ref[4 * i]) +
+          fabs (ours[4 * j + 1] - ref[4 * i + 1]) +
+          fabs (ours[4 * j + 2] - ref[4 * i + 2]) +
+          fabs (ours[4 * j + 3] - ref[4 * i + 3]) +
+          1000.0 * fabs (ours_s[j] - ref_s[i]);
+      if (d < bd) {
+        bd = d;
+        best = j;
+      }
+    }
+    g_assert_cmpfloat (bd, <, 1e-1);
+    perm[i] = best;
+  }
+  g_free (ref);
+  g_free (ref_s);
+  *n_prop_out = n_prop;
+  return perm;
+}
+
+/* the mask heads on the reference's own boxes: a mask model's NMS output
+ * is in network-input coordinates */
+static void
+check_given_masks (CascadeEngine * e, TestSafetensors * st,
+    const gfloat * input, const CascadeResizeInfo * info,
+    const gchar * model, const gchar * image)
+{
+  GError *err = NULL;
+  guint ndim, nd2, d;
+  gsize shape[8], sh2[8];
+  gfloat *rois = test_st_floats (st, "final.nms.bboxes", &ndim, shape);
+  gfloat *lab = test_st_floats (st, "final.nms.labels", &nd2, sh2);
+  gfloat *want = test_st_floats (st, "mask.merged_probs_28x28", &nd2, sh2);
+  guint nd = shape[0];
+  gfloat *boxes = g_new (gfloat, 4 * nd), *got = g_new (gfloat, nd * 784);
+  gint *labels = g_new (gint, nd);
+  gdouble e_mask;
+  for (d = 0; d < nd; d++) {
+    memcpy (boxes + 4 * d, rois + 4 * d, 4 * sizeof (gfloat));
+    labels[d] = (gint) lab[d];
+  }
+  g_assert_true (cascade_engine_mask_probs (e, input, info, boxes, labels,
+          nd, got, &err));
+  g_assert_no_error (err);
+  e_mask = rel_error (got, want, (gsize) nd * 784);
+  g_print ("# %-32s %s/%s rel error %.3e (reference boxes)\n",
+      "mask.merged_probs_28x28", model, image, e_mask);
+  g_assert_cmpfloat (e_mask, <=, 1e-4);
+  g_free (rois);
+  g_free (lab);
+  g_free (want);
+  g_free (boxes);
+  g_free (got);
+  g_free (labels);
+}
+
 /* every intermediate tensor, from the reference's preprocessed input */
 static void
 check_intermediates (const gchar * model, const gchar * image,
@@ -235,6 +317,7 @@ check_intermediates (const gchar * model, const gchar * image,
   TestSafetensors st;
   CascadeEngine *e = engine_for (model);
   CascadeCapture *cap = cascade_capture_new ();
+  CascadeObserver obs;
   CascadeDetectParams p;
   CascadeResizeInfo info;
   CascadeResult *r;
@@ -258,43 +341,12 @@ check_intermediates (const gchar * model, const gchar * image,
   g_assert_cmpuint (shape[2], ==, info.pad_h);
   g_assert_cmpuint (shape[3], ==, info.pad_w);
   cascade_detect_params_init (&p, e);
-  r = cascade_engine_run_input (e, input, &info, &p, cap, NULL, &err);
+  cascade_capture_observer (cap, &obs);
+  cascade_engine_set_observer (e, &obs);
+  r = cascade_engine_run_input (e, input, &info, &p, &err);
   g_assert_no_error (err);
 
-  /* align our proposals with the reference's (ties may reorder them; boxes
-   * clipped to the image may repeat across levels, with other scores) */
-  {
-    const CascadeCaptured *c = cascade_capture_get (cap,
-        "rpn.proposals.bboxes");
-    const CascadeCaptured *cs = cascade_capture_get (cap,
-        "rpn.proposals.scores");
-    gfloat *ref_s = test_st_floats (&st, "rpn.proposals.scores", &ndim,
-        shape);
-    gfloat *ref = test_st_floats (&st, "rpn.proposals.bboxes", &ndim, shape);
-    const gfloat *ours = c->data, *ours_s = cs->data;
-    g_assert_cmpuint (c->shape[0], ==, shape[0]);
-    n_prop = shape[0];
-    perm = g_new (gint, n_prop);
-    for (i = 0; i < n_prop; i++) {
-      gsize j, best = 0;
-      gdouble bd = G_MAXDOUBLE;
-      for (j = 0; j < n_prop; j++) {
-        gdouble d = fabs (ours[4 * j] - ref[4 * i]) +
-            fabs (ours[4 * j + 1] - ref[4 * i + 1]) +
-            fabs (ours[4 * j + 2] - ref[4 * i + 2]) +
-            fabs (ours[4 * j + 3] - ref[4 * i + 3]) +
-            1000.0 * fabs (ours_s[j] - ref_s[i]);
-        if (d < bd) {
-          bd = d;
-          best = j;
-        }
-      }
-      g_assert_cmpfloat (bd, <, 1e-1);
-      perm[i] = best;
-    }
-    g_free (ref);
-    g_free (ref_s);
-  }
+  perm = align_proposals (cap, &st, &n_prop);
 
   members = json_object_get_members (st.header);
   for (l = members; l; l = l->next) {
@@ -348,36 +400,8 @@ check_intermediates (const gchar * model, const gchar * image,
   }
   g_assert_cmpuint (n_checked, >=, 20);
 
-  /* the mask heads on the reference's own boxes: a mask model's NMS output
-   * is in network-input coordinates */
-  if (test_st_has (&st, "mask.merged_probs_28x28")) {
-    gsize sh2[8];
-    guint nd2, d;
-    gfloat *rois = test_st_floats (&st, "final.nms.bboxes", &ndim, shape);
-    gfloat *lab = test_st_floats (&st, "final.nms.labels", &nd2, sh2);
-    gfloat *want = test_st_floats (&st, "mask.merged_probs_28x28", &nd2, sh2);
-    guint nd = shape[0];
-    gfloat *boxes = g_new (gfloat, 4 * nd), *got = g_new (gfloat, nd * 784);
-    gint *labels = g_new (gint, nd);
-    gdouble e_mask;
-    for (d = 0; d < nd; d++) {
-      memcpy (boxes + 4 * d, rois + 4 * d, 4 * sizeof (gfloat));
-      labels[d] = (gint) lab[d];
-    }
-    g_assert_true (cascade_engine_mask_probs (e, input, &info, boxes, labels,
-            nd, got, &err));
-    g_assert_no_error (err);
-    e_mask = rel_error (got, want, (gsize) nd * 784);
-    g_print ("# %-32s %s/%s rel error %.3e (reference boxes)\n",
-        "mask.merged_probs_28x28", model, image, e_mask);
-    g_assert_cmpfloat (e_mask, <=, 1e-4);
-    g_free (rois);
-    g_free (lab);
-    g_free (want);
-    g_free (boxes);
-    g_free (got);
-    g_free (labels);
-  }
+  if (test_st_has (&st, "mask.merged_probs_28x28"))
+    check_given_masks (e, &st, input, &info, model, image);
   g_list_free (members);
   g_free (perm);
   g_free (input);
@@ -643,6 +667,88 @@ test_frame_sizes (void)
   cascade_engine_free (e);
 }
 
+/* an observer's stage hook: +(stage + 1) at a begin, -(stage + 1) at an
+ * end, with the count of the RPN's and the NMS's ends */
+static void
+log_stage (CascadeStage stage, gboolean begin, gdouble flops, guint count,
+    gpointer user_data)
+{
+  GArray *events = user_data;
+  gint ev = begin ? (gint) stage + 1 : -((gint) stage + 1);
+  g_array_append_val (events, ev);
+  if (!begin && (stage == CASCADE_STAGE_RPN || stage == CASCADE_STAGE_NMS))
+    g_array_append_val (events, count);
+}
+
+/* an observer only watches: the same detections without one, with a stage
+ * hook (every stage begun and ended once, in order) and with a capture
+ * (det.bboxes: the result's boxes) */
+static void
+test_observer (void)
+{
+  GError *err = NULL;
+  CascadeEngine *e = engine_for (mask_model ());
+  CascadeObserver obs = { log_stage, NULL, NULL };
+  CascadeCapture *cap = cascade_capture_new ();
+  GArray *events = g_array_new (FALSE, FALSE, sizeof (gint));
+  CascadeResult *plain, *watched, *captured;
+  const CascadeCaptured *c;
+  CascadeDetectParams p;
+  CascadeFrame f;
+  guint8 *px;
+  guint s, i, n;
+
+  read_image (first_image (), &f, &px);
+  cascade_detect_params_init (&p, e);
+  plain = cascade_engine_detect (e, &f, &p, &err);
+  g_assert_no_error (err);
+  n = cascade_result_count (plain);
+  g_assert_cmpuint (n, >, 0);
+
+  obs.user_data = events;
+  cascade_engine_set_observer (e, &obs);
+  watched = cascade_engine_detect (e, &f, &p, &err);
+  g_assert_no_error (err);
+  assert_same_detections (plain, watched);
+  g_assert_cmpuint (events->len, ==, 2 * CASCADE_N_STAGES + 2);
+  for (s = 0, i = 0; s < CASCADE_N_STAGES; s++) {
+    g_assert_cmpint (g_array_index (events, gint, i++), ==, (gint) s + 1);
+    g_assert_cmpint (g_array_index (events, gint, i++), ==, -(gint) s - 1);
+    if (s == CASCADE_STAGE_RPN)
+      g_assert_cmpint (g_array_index (events, gint, i++), >=, (gint) n);
+    if (s == CASCADE_STAGE_NMS)
+      g_assert_cmpint (g_array_index (events, gint, i++), ==, (gint) n);
+  }
+
+  cascade_capture_observer (cap, &obs);
+  cascade_engine_set_observer (e, &obs);
+  captured = cascade_engine_detect (e, &f, &p, &err);
+  g_assert_no_error (err);
+  assert_same_detections (plain, captured);
+  c = cascade_capture_get (cap, "det.bboxes");
+  g_assert_nonnull (c);
+  g_assert_cmpuint (c->shape[0], ==, n);
+  for (i = 0; i < n; i++)
+    g_assert_true (memcmp ((const gfloat *) c->data + 4 * i,
+            &cascade_result_get (plain, i)->x1, 4 * sizeof (gfloat)) == 0);
+  g_assert_nonnull (cascade_capture_get (cap, "input_tensor"));
+
+  /* and without it again: nothing more is reported */
+  cascade_engine_set_observer (e, NULL);
+  g_array_set_size (events, 0);
+  cascade_result_free (cascade_engine_detect (e, &f, &p, &err));
+  g_assert_no_error (err);
+  g_assert_cmpuint (events->len, ==, 0);
+
+  cascade_result_free (plain);
+  cascade_result_free (watched);
+  cascade_result_free (captured);
+  g_array_unref (events);
+  cascade_capture_free (cap);
+  g_free (px);
+  cascade_engine_free (e);
+}
+
 /* bad input: clear errors, no crash */
 static void
 test_bad_input (void)
@@ -746,6 +852,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/formats", test_formats);
   g_test_add_func ("/engine/settings", test_settings);
   g_test_add_func ("/engine/frame-sizes", test_frame_sizes);
+  g_test_add_func ("/engine/observer", test_observer);
   ret = g_test_run ();
   g_object_unref (manifest);
   g_free (fixtures);

@@ -1,8 +1,10 @@
-/* gst-cascade: copies of intermediate tensors taken during a forward pass,
- * by the names mmdetection's reference dumps use (tests and debugging) */
+/* gst-cascade devtools: copies of intermediate tensors taken during a
+ * forward pass, by the names mmdetection's reference dumps use (tests and
+ * debugging): an engine observer (net/pass.h) that downloads every tensor
+ * it is shown */
 #pragma once
 
-#include "runtime/tensor.h"
+#include "net/pass.h"
 
 G_BEGIN_DECLS
 
@@ -18,8 +20,12 @@ typedef struct
 
 CascadeCapture *cascade_capture_new (void);
 void cascade_capture_free (CascadeCapture * cap);
-/* Downloads t under `name` (replacing an earlier copy).  A NULL capture
- * does nothing: the hot path calls this unconditionally. */
+/* Fills *observer so that it captures every tensor of a pass into cap
+ * (cascade_engine_set_observer); it has no stage hook, so the queue is not
+ * finished at stage ends. */
+void cascade_capture_observer (CascadeCapture * cap,
+    CascadeObserver * observer);
+/* Downloads t under `name` (replacing an earlier copy). */
 gboolean cascade_capture_put (CascadeCapture * cap, CascadeCtx * ctx,
     const gchar * name, const CascadeTensor * t, GError ** error);
 /* stores a host copy of n floats with the given shape */

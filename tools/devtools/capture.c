@@ -1,4 +1,5 @@
-/* gst-cascade: copies of intermediate tensors taken during a forward pass */
+/* gst-cascade devtools: copies of intermediate tensors taken during a
+ * forward pass */
 #include "capture.h"
 
 #include <json-glib/json-glib.h>
@@ -39,10 +40,7 @@ gboolean
 cascade_capture_put (CascadeCapture * cap, CascadeCtx * ctx,
     const gchar * name, const CascadeTensor * t, GError ** error)
 {
-  CascadeCaptured *c;
-  if (!cap)
-    return TRUE;
-  c = g_new0 (CascadeCaptured, 1);
+  CascadeCaptured *c = g_new0 (CascadeCaptured, 1);
   c->dtype = t->dtype;
   c->ndim = t->ndim;
   memcpy (c->shape, t->shape, sizeof (c->shape));
@@ -55,15 +53,27 @@ cascade_capture_put (CascadeCapture * cap, CascadeCtx * ctx,
   return TRUE;
 }
 
+static gboolean
+observe_tensor (const gchar * name, const CascadeTensor * t, CascadeCtx * ctx,
+    gpointer user_data, GError ** error)
+{
+  return cascade_capture_put (user_data, ctx, name, t, error);
+}
+
+void
+cascade_capture_observer (CascadeCapture * cap, CascadeObserver * observer)
+{
+  observer->stage = NULL;
+  observer->tensor = observe_tensor;
+  observer->user_data = cap;
+}
+
 void
 cascade_capture_put_host (CascadeCapture * cap, const gchar * name,
     const gfloat * data, guint ndim, const gsize * shape)
 {
-  CascadeCaptured *c;
+  CascadeCaptured *c = g_new0 (CascadeCaptured, 1);
   CascadeTensor t = { 0 };
-  if (!cap)
-    return;
-  c = g_new0 (CascadeCaptured, 1);
   c->dtype = CASCADE_DTYPE_F32;
   cascade_tensor_set_shape (&t, ndim, shape);
   c->ndim = ndim;
