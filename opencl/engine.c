@@ -2,8 +2,9 @@
 #include "engine-private.h"
 #include "runtime/error.h"
 #include "net/network.h"
-#include "ops/bbox_ops.h"
-#include "ops/mask_ops.h"
+#include "ops/box_scale.h"
+#include "ops/nms.h"
+#include "ops/mask_paste.h"
 
 #include <string.h>
 

@@ -79,8 +79,8 @@ gboolean cascade_clblast_params_apply_keyfile (CascadeDevice * dev,
  * "none" when no file fits, NULL when it has not run (newly allocated). */
 gchar *cascade_clblast_params_applied (CascadeDevice * dev);
 
-/* The shipped files (generated at build time from opencl/tuning/<name>.ini by
- * tuning/embed-ini.py), terminated by { NULL, NULL }. */
+/* The shipped files (generated at build time from opencl/blas/<name>.ini by
+ * opencl/embed.py), terminated by { NULL, NULL }. */
 typedef struct
 {
   const gchar *name;            /* file name without .ini */

@@ -2,6 +2,7 @@
  * nearest upsampling, 3x3 output convs, P6 = max_pool(P5, 1, stride 2) */
 #include "net/network.h"
 #include "ops/pool.h"
+#include "ops/upsample.h"
 
 gboolean
 cascade_fpn_init (CascadeFpn * fpn, CascadeCtx * ctx,

@@ -5,7 +5,7 @@
  * heads' sigmoids of the detection's class averaged */
 #include "net/network.h"
 #include "ops/roi_align.h"
-#include "ops/mask_ops.h"
+#include "ops/mask_merge.h"
 
 static const guint strides[4] = { 4, 8, 16, 32 };
 

@@ -6,7 +6,9 @@
 #include "net/network.h"
 #include "runtime/error.h"
 #include "ops/roi_align.h"
-#include "ops/bbox_ops.h"
+#include "ops/average.h"
+#include "ops/box_coder.h"
+#include "ops/softmax.h"
 
 static const guint strides[4] = { 4, 8, 16, 32 };
 

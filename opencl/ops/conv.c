@@ -1,5 +1,8 @@
-/* gst-cascade: 2-D convolution as im2col + GEMM (through gemm.h), bias +
- * residual + ReLU fused into the GEMM's output pass */
+/* gst-cascade: 2-D convolution, two ways (CascadeConvAlgo in ops/conv.h):
+ * im2col (ops/conv.cl) + GEMM through blas/gemm.h, or the shifted conv
+ * (the input laid out by ops/conv.cl, multiplied by blas/gemm.cl's
+ * cascade_conv_shift), chosen per shape by measurement (blas/tuning.h).
+ * Bias + residual + ReLU are applied in the GEMM's output pass. */
 #include "ops/conv.h"
 #include "runtime/error.h"
 #include "blas/gemm.h"
@@ -14,6 +17,16 @@
  * and one batched GEMM cover many images without a col buffer N times the
  * size of one image's. */
 #define COL_CHUNK_BYTES (32u << 20)
+
+/* the kernels launched here */
+static CascadeKernelDesc desc_im2col =
+    CASCADE_KERNEL_DESC ("conv", "cascade_im2col");
+static CascadeKernelDesc desc_cnhw_to_nchw =
+    CASCADE_KERNEL_DESC ("conv", "cascade_cnhw_to_nchw");
+static CascadeKernelDesc desc_conv_shift_layout =
+    CASCADE_KERNEL_DESC ("conv", "cascade_conv_shift_layout");
+static CascadeKernelDesc desc_conv_shift =
+    CASCADE_KERNEL_DESC ("gemm", "cascade_conv_shift");
 
 /* the kernels index with int: every tensor (with its offset) must fit */
 static gboolean
@@ -110,7 +123,7 @@ im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
   gsize h = in->shape[2], w = in->shape[3], rows = conv->cin * conv->kh *
       conv->kw;
   gsize gws[3] = { oh * ow, rows, nb }, lws[3] = { 64, 1, 1 };
-  cl_kernel k = cascade_ctx_kernel (ctx, "conv", "cascade_im2col", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_im2col, error);
   CascadeArgs a;
   if (!k)
     return FALSE;
@@ -203,8 +216,7 @@ gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
   mc.trans = FALSE;
   if (!cascade_gemm_ex (ctx, conv->cout, wide, rows, 1.0f, &ma, &mb, 0.0f,
           &mc, &epi, error)
-      || !(k = cascade_ctx_kernel (ctx, "conv", "cascade_cnhw_to_nchw",
-              error)))
+      || !(k = cascade_ctx_kernel (ctx, &desc_cnhw_to_nchw, error)))
     return FALSE;
   a = cascade_args (k);
   cascade_arg_mem (&a, tmp.mem);
@@ -218,7 +230,7 @@ gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
       && cascade_ctx_launch (ctx, k, 3, gws, NULL, error);
 }
 
-/* The most taps (kh * kw) kernels/gemm.cl's cascade_conv_shift takes */
+/* The most taps (kh * kw) blas/gemm.cl's cascade_conv_shift takes */
 #define SHIFT_MAX_TAPS 49
 
 gboolean
@@ -228,7 +240,7 @@ cascade_conv_shift_supported (const CascadeConv * conv)
       && !(conv->kh == 1 && conv->stride == 1 && conv->pad == 0);
 }
 
-/* The geometry of cascade_conv_shift's input layout (see kernels/conv.cl):
+/* The geometry of cascade_conv_shift's input layout (see ops/conv.cl):
  * images [n0, n0 + nb) of an h x w input */
 typedef struct
 {
@@ -285,9 +297,8 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
         "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " is too large", cin, h, w);
   if (!cascade_arena_tensor (arena, "conv.shift", &x, CASCADE_DTYPE_F32, 1,
           CASCADE_SHAPE (g.floats), error)
-      || !(lay = cascade_ctx_kernel (ctx, "conv", "cascade_conv_shift_layout",
-              error))
-      || !(k = cascade_ctx_kernel (ctx, "gemm", "cascade_conv_shift", error)))
+      || !(lay = cascade_ctx_kernel (ctx, &desc_conv_shift_layout, error))
+      || !(k = cascade_ctx_kernel (ctx, &desc_conv_shift, error)))
     return FALSE;
 
   a = cascade_args (lay);

@@ -10,6 +10,10 @@
 
 #include <string.h>
 
+/* the kernels launched here */
+static CascadeKernelDesc desc_deconv_scatter =
+    CASCADE_KERNEL_DESC ("conv", "cascade_deconv_scatter");
+
 gboolean
 cascade_deconv_init (CascadeDeconv * d, CascadeCtx * ctx, guint cin,
     guint cout, const gfloat * weight, const gfloat * bias, GError ** error)
@@ -114,7 +118,7 @@ cascade_deconv_forward (CascadeCtx * ctx, CascadeArena * arena,
             &ma, 0, &mb, d->cin * hw, 0.0f, &mc, d->cout * 4 * hw, n, error))
       return FALSE;
   }
-  k = cascade_ctx_kernel (ctx, "conv", "cascade_deconv_scatter", error);
+  k = cascade_ctx_kernel (ctx, &desc_deconv_scatter, error);
   if (!k)
     return FALSE;
   a = cascade_args (k);

@@ -1,12 +1,20 @@
 /* gst-cascade: fill and copy on the device */
 #include "runtime/util.h"
 
+/* the kernels launched here */
+static CascadeKernelDesc desc_fill =
+    CASCADE_KERNEL_DESC ("util", "cascade_fill");
+static CascadeKernelDesc desc_copy =
+    CASCADE_KERNEL_DESC ("util", "cascade_copy");
+static CascadeKernelDesc desc_peak_fma =
+    CASCADE_KERNEL_DESC ("util", "cascade_peak_fma");
+
 gboolean
 cascade_fill (CascadeCtx * ctx, const CascadeTensor * t, gfloat value,
     GError ** error)
 {
   gsize n = cascade_tensor_numel (t);
-  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_fill", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_fill, error);
   CascadeArgs a;
   if (!k)
     return FALSE;
@@ -23,7 +31,7 @@ gboolean
 cascade_copy (CascadeCtx * ctx, const CascadeTensor * src, gsize soff,
     const CascadeTensor * dst, gsize doff, gsize n, GError ** error)
 {
-  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_copy", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_copy, error);
   CascadeArgs a;
   if (!k)
     return FALSE;
@@ -40,7 +48,7 @@ cascade_copy (CascadeCtx * ctx, const CascadeTensor * src, gsize soff,
 gboolean
 cascade_peak_gflops (CascadeCtx * ctx, gdouble * gflops, GError ** error)
 {
-  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_peak_fma", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_peak_fma, error);
   CascadeDevice *dev = cascade_ctx_device (ctx);
   /* enough work-items to fill every compute unit many times over */
   gsize items = 64 * MAX (cascade_device_compute_units (dev), 1) * 16;
