@@ -1,5 +1,5 @@
-/* gst-cascade: the mean of several tensors, rounded as torch's sum(list) / len(list)
- * (the cascade's stage logits) */
+/* gst-cascade: the mean of several tensors, rounded as torch's
+ * sum(list) / len(list) (the cascade's stage logits) */
 #pragma once
 
 #include "runtime/tensor.h"

@@ -1,4 +1,5 @@
-/* gst-cascade: mmdetection's box delta decoding on the device (ops/box_coder.cl) */
+/* gst-cascade: mmdetection's box delta decoding on the device
+ * (ops/box_coder.cl) */
 #include "ops/box_coder.h"
 #include "ops/check.h"
 
@@ -22,8 +23,10 @@ cascade_delta2bbox (CascadeCtx * ctx, const CascadeTensor * rois,
   if (n == 0)
     return TRUE;
   if (!cascade_check_floats (rois, n * 4, "cascade_delta2bbox", "rois", error)
-      || !cascade_check_floats (deltas, n * 4, "cascade_delta2bbox", "deltas", error)
-      || !cascade_check_floats (out, n * 4, "cascade_delta2bbox", "out", error))
+      || !cascade_check_floats (deltas, n * 4, "cascade_delta2bbox", "deltas",
+          error)
+      || !cascade_check_floats (out, n * 4, "cascade_delta2bbox", "out",
+          error))
     return FALSE;
   if (!(k = cascade_ctx_kernel (ctx, &desc_delta2bbox, error)))
     return FALSE;

@@ -1,5 +1,5 @@
-/* gst-cascade: mmdetection's DeltaXYWHBBoxCoder.decode (delta2bbox), the one box
- * decoding of the RPN and the box heads */
+/* gst-cascade: mmdetection's DeltaXYWHBBoxCoder.decode (delta2bbox), the
+ * one box decoding of the RPN and the box heads */
 #pragma once
 
 #include "runtime/tensor.h"

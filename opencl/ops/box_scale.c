@@ -14,7 +14,8 @@ cascade_scale_boxes (CascadeCtx * ctx, const CascadeTensor * boxes, gsize n,
   CascadeArgs a;
   if (n == 0)
     return TRUE;
-  if (!cascade_check_floats (boxes, n * 4, "cascade_scale_boxes", "boxes", error)
+  if (!cascade_check_floats (boxes, n * 4, "cascade_scale_boxes", "boxes",
+          error)
       || !(k = cascade_ctx_kernel (ctx, &desc_scale_boxes, error)))
     return FALSE;
   a = cascade_args (k);

@@ -356,7 +356,8 @@ cascade_multiclass_nms (CascadeCtx * ctx, CascadeArena * arena,
         "too many", n, num_classes);
     return FALSE;
   }
-  if (!cascade_check_floats (boxes, n * 4, "cascade_multiclass_nms", "boxes", error)
+  if (!cascade_check_floats (boxes, n * 4, "cascade_multiclass_nms", "boxes",
+          error)
       || !cascade_check_floats (scores, n * (num_classes + 1),
           "cascade_multiclass_nms", "scores", error)
       || !cascade_check_floats (out_boxes, (gsize) max_det * 4,

@@ -10,6 +10,7 @@
 #include "runtime/error.h"
 
 #include <math.h>
+#include <string.h>
 
 /* the kernels launched here */
 static CascadeKernelDesc desc_rpn_level_keys =
@@ -54,25 +55,25 @@ check_level (const CascadeTensor * t, guint ch, guint l, const gchar * what,
   return TRUE;
 }
 
-gboolean
-cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
-    const CascadeRpnParams * params, const CascadeTensor * cls,
-    const CascadeTensor * reg, guint img_w, guint img_h,
-    const CascadeTensor * boxes, const CascadeTensor * scores,
-    guint * count, GError ** error)
+/* the candidates of each level: the first nms_pre by score (sorted) or
+ * all of them, at first[l] .. first[l] + take[l] of the candidate list */
+typedef struct
 {
-  static const gfloat ratios[3] = { 0.5f, 1.0f, 2.0f };
-  static const gfloat stds[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
-  CascadeTensor keys, lkeys, lsel, cand, deltas, counts;
-  CascadeNmsJob job = { 0 };
-  cl_kernel kk, ka, km;
-  CascadeArgs a;
   gsize first[CASCADE_RPN_MAX_LEVELS], take[CASCADE_RPN_MAX_LEVELS];
   gboolean sorted[CASCADE_RPN_MAX_LEVELS];
-  gsize total = 0, max_take = 0, max_n = 1, n_pad;
-  guint l, ib;
+  gsize total, max_take, max_n;
+} LevelPlan;
 
-  *count = 0;
+/* checks the arguments and plans the levels' candidates */
+static gboolean
+plan_levels (const CascadeRpnParams * params, const CascadeTensor * cls,
+    const CascadeTensor * reg, const CascadeTensor * boxes,
+    const CascadeTensor * scores, LevelPlan * pl, GError ** error)
+{
+  guint l;
+
+  memset (pl, 0, sizeof (*pl));
+  pl->max_n = 1;
   if (params->num_levels < 1 || params->num_levels > CASCADE_RPN_MAX_LEVELS) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
         "cascade_rpn_proposals: %u levels (1..%d)", params->num_levels,
@@ -98,14 +99,39 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
       return FALSE;
     }
     n = 3 * cls[l].shape[2] * cls[l].shape[3];
-    sorted[l] = params->nms_pre > 0 && params->nms_pre < n;
-    take[l] = sorted[l] ? params->nms_pre : n;
-    first[l] = total;
-    total += take[l];
-    max_take = MAX (max_take, take[l]);
-    if (sorted[l])
-      max_n = MAX (max_n, n);
+    pl->sorted[l] = params->nms_pre > 0 && params->nms_pre < n;
+    pl->take[l] = pl->sorted[l] ? params->nms_pre : n;
+    pl->first[l] = pl->total;
+    pl->total += pl->take[l];
+    pl->max_take = MAX (pl->max_take, pl->take[l]);
+    if (pl->sorted[l])
+      pl->max_n = MAX (pl->max_n, n);
   }
+  return TRUE;
+}
+
+gboolean
+cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeRpnParams * params, const CascadeTensor * cls,
+    const CascadeTensor * reg, guint img_w, guint img_h,
+    const CascadeTensor * boxes, const CascadeTensor * scores,
+    guint * count, GError ** error)
+{
+  static const gfloat ratios[3] = { 0.5f, 1.0f, 2.0f };
+  static const gfloat stds[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+  CascadeTensor keys, lkeys, lsel, cand, deltas, counts;
+  CascadeNmsJob job = { 0 };
+  cl_kernel kk, ka, km;
+  CascadeArgs a;
+  LevelPlan pl;
+  gsize total, max_n, n_pad;
+  guint l, ib;
+
+  *count = 0;
+  if (!plan_levels (params, cls, reg, boxes, scores, &pl, error))
+    return FALSE;
+  total = pl.total;
+  max_n = pl.max_n;
   if (total == 0 || params->max_per_img == 0)
     return TRUE;
   if (total >= ((gsize) 1 << 28) || max_n >= ((gsize) 1 << 31)) {
@@ -143,9 +169,9 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
     cl_float4 b0 = base_anchor (params->strides[l], ratios[0]);
     cl_float4 b1 = base_anchor (params->strides[l], ratios[1]);
     cl_float4 b2 = base_anchor (params->strides[l], ratios[2]);
-    if (take[l] == 0)
+    if (pl.take[l] == 0)
       continue;
-    if (sorted[l]) {
+    if (pl.sorted[l]) {
       gsize n = 3 * (gsize) h * w;
       a = cascade_args (kk);
       cascade_arg_mem (&a, cls[l].mem);
@@ -155,8 +181,8 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
       cascade_arg_mem (&a, lkeys.mem);
       if (!cascade_args_check (&a, error)
           || !cascade_ctx_launch (ctx, kk, 1, &n, NULL, error)
-          || !cascade_topk_u64 (ctx, arena, lkeys.mem, n, take[l], lsel.mem,
-              error))
+          || !cascade_topk_u64 (ctx, arena, lkeys.mem, n, pl.take[l],
+              lsel.mem, error))
         return FALSE;
     }
     a = cascade_args (ka);
@@ -167,20 +193,20 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
     cascade_arg_int (&a, (gint) h);
     cascade_arg_int (&a, (gint) w);
     cascade_arg_int (&a, (gint) params->strides[l]);
-    cascade_arg_int (&a, sorted[l]);
+    cascade_arg_int (&a, pl.sorted[l]);
     cascade_arg_mem (&a, lsel.mem);
-    cascade_arg_int (&a, (gint) take[l]);
+    cascade_arg_int (&a, (gint) pl.take[l]);
     cascade_arg (&a, sizeof (b0), &b0);
     cascade_arg (&a, sizeof (b1), &b1);
     cascade_arg (&a, sizeof (b2), &b2);
     cascade_arg_int (&a, (gint) l);
-    cascade_arg_int (&a, (gint) first[l]);
+    cascade_arg_int (&a, (gint) pl.first[l]);
     cascade_arg_int (&a, (gint) ib);
     cascade_arg_mem (&a, cand.mem);
     cascade_arg_mem (&a, deltas.mem);
     cascade_arg_mem (&a, keys.mem);
     if (!cascade_args_check (&a, error)
-        || !cascade_ctx_launch (ctx, ka, 1, &take[l], NULL, error))
+        || !cascade_ctx_launch (ctx, ka, 1, &pl.take[l], NULL, error))
       return FALSE;
   }
 
@@ -202,7 +228,7 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
   job.index_bits = ib;
   job.boxes = &cand;
   job.box_div = 1;
-  job.max_segment = max_take;
+  job.max_segment = pl.max_take;
   job.iou_threshold = params->nms_iou;
   job.max_keep = params->max_per_img;
   job.out_boxes = boxes;

@@ -14,7 +14,8 @@ cascade_softmax_rows (CascadeCtx * ctx, const CascadeTensor * in,
   CascadeArgs a;
   if (rows == 0 || cols == 0)
     return TRUE;
-  if (!cascade_check_floats (in, rows * cols, "cascade_softmax_rows", "in", error)
+  if (!cascade_check_floats (in, rows * cols, "cascade_softmax_rows", "in",
+          error)
       || !cascade_check_floats (out, rows * cols, "cascade_softmax_rows", "out",
           error))
     return FALSE;

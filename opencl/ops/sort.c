@@ -70,7 +70,8 @@ cascade_sort_u64 (CascadeCtx * ctx, cl_mem keys, gsize n_pad,
       || !(km = cascade_ctx_kernel (ctx, &desc_sort_merge, error)))
     return FALSE;
   chunk = sort_chunk (ctx, n_pad);
-  lws = MIN (cascade_kernel_wg_pow2 (ctx, kl, WG_MAX), cascade_kernel_wg_pow2 (ctx, km, WG_MAX));
+  lws = MIN (cascade_kernel_wg_pow2 (ctx, kl, WG_MAX),
+      cascade_kernel_wg_pow2 (ctx, km, WG_MAX));
   lws = MIN (lws, chunk / 2);
   gws = n_pad / chunk * lws;
 
