@@ -71,20 +71,129 @@ cascade_nms_counts (CascadeCtx * ctx, CascadeArena * arena,
       && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
 }
 
+/* mmcv's offset trick on the sorted candidates: mx = the largest
+ * coordinate (one work-group), then each box moved by group * (mx + 1)
+ * into sbox, its area into sarea and its segment bounds into seg */
+static gboolean
+offset_boxes (CascadeCtx * ctx, const CascadeNmsJob * job,
+    const CascadeTensor * mx, const CascadeTensor * sbox,
+    const CascadeTensor * sarea, const CascadeTensor * seg, GError ** error)
+{
+  gsize n_pad = job->n_pad, lws;
+  gint ib = (gint) job->index_bits;
+  cl_kernel k;
+  CascadeArgs a;
+
+  /* max coordinate, one work-group */
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_max_coord, error)))
+    return FALSE;
+  lws = cascade_kernel_wg_pow2 (ctx, k, WG_MAX);
+  a = cascade_args (k);
+  cascade_arg_mem (&a, job->keys);
+  cascade_arg_int (&a, (gint) n_pad);
+  cascade_arg_int (&a, ib);
+  cascade_arg_mem (&a, job->boxes->mem);
+  cascade_arg_int (&a, (gint) job->boxes->offset);
+  cascade_arg_int (&a, (gint) job->box_div);
+  cascade_arg_mem (&a, mx->mem);
+  cascade_arg_local (&a, lws * sizeof (cl_float));
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, k, 1, &lws, &lws, error))
+    return FALSE;
+
+  /* offset boxes, areas, segments */
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_prepare, error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, job->keys);
+  cascade_arg_int (&a, (gint) n_pad);
+  cascade_arg_int (&a, ib);
+  cascade_arg_mem (&a, job->boxes->mem);
+  cascade_arg_int (&a, (gint) job->boxes->offset);
+  cascade_arg_int (&a, (gint) job->box_div);
+  cascade_arg_mem (&a, mx->mem);
+  cascade_arg_mem (&a, sbox->mem);
+  cascade_arg_mem (&a, sarea->mem);
+  cascade_arg_mem (&a, seg->mem);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
+    return FALSE;
+  return TRUE;
+}
+
+/* the first max_keep kept candidates of out_keys (sorted) into the job's
+ * outputs */
+static gboolean
+write_outputs (CascadeCtx * ctx, const CascadeNmsJob * job, cl_mem out_keys,
+    const CascadeTensor * counts, GError ** error)
+{
+  CascadeTensor dummy;
+  const CascadeTensor *first_out = NULL;
+  gint ib = (gint) job->index_bits;
+  guint what = 0;
+  cl_kernel k;
+  CascadeArgs a;
+
+  if (job->out_index) {
+    what |= 1;
+    first_out = job->out_index;
+  }
+  if (job->out_boxes) {
+    what |= 2;
+    first_out = job->out_boxes;
+  }
+  if (job->out_scores) {
+    what |= 4;
+    first_out = job->out_scores;
+  }
+  if (job->out_labels) {
+    what |= 8;
+    first_out = job->out_labels;
+  }
+  if (first_out && job->max_keep > 0) {
+    gsize mk = job->max_keep;
+    dummy = *first_out;
+#define OUT(t) ((t) ? (t) : &dummy)
+
+    if (!(k = cascade_ctx_kernel (ctx, &desc_nms_output, error)))
+      return FALSE;
+    a = cascade_args (k);
+    cascade_arg_mem (&a, out_keys);
+    cascade_arg_int (&a, ib);
+    cascade_arg_mem (&a, counts->mem);
+    cascade_arg_int (&a, (gint) job->max_keep);
+    cascade_arg_int (&a, (gint) what);
+    cascade_arg_mem (&a, job->boxes->mem);
+    cascade_arg_int (&a, (gint) job->boxes->offset);
+    cascade_arg_int (&a, (gint) job->box_div);
+    cascade_arg_mem (&a, OUT (job->out_index)->mem);
+    cascade_arg_int (&a, (gint) OUT (job->out_index)->offset);
+    cascade_arg_mem (&a, OUT (job->out_boxes)->mem);
+    cascade_arg_int (&a, (gint) OUT (job->out_boxes)->offset);
+    cascade_arg_mem (&a, OUT (job->out_scores)->mem);
+    cascade_arg_int (&a, (gint) OUT (job->out_scores)->offset);
+    cascade_arg_mem (&a, OUT (job->out_labels)->mem);
+    cascade_arg_int (&a, (gint) OUT (job->out_labels)->offset);
+#undef OUT
+    if (!cascade_args_check (&a, error)
+        || !cascade_ctx_launch (ctx, k, 1, &mk, NULL, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeNmsJob * job, const CascadeTensor * counts, guint * n_keep,
     GError ** error)
 {
-  CascadeTensor sbox, sarea, seg, keep, mask, removed, mx, dummy, best;
+  CascadeTensor sbox, sarea, seg, keep, mask, removed, mx, best;
   cl_mem out_keys = job->keys;
   cl_kernel k;
   CascadeArgs a;
-  gsize n_pad = job->n_pad, words, lws, gws2[2];
+  gsize n_pad = job->n_pad, words, gws2[2];
   gint ib = (gint) job->index_bits;
   cl_int host_counts[2];
-  guint what = 0;
-  const CascadeTensor *first_out = NULL;
 
   *n_keep = 0;
   words = MAX ((MAX (job->max_segment, 1) + 63) / 64, 1);
@@ -106,39 +215,7 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
           CASCADE_SHAPE (1), error))
     return FALSE;
 
-  /* max coordinate, one work-group */
-  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_max_coord, error)))
-    return FALSE;
-  lws = cascade_kernel_wg_pow2 (ctx, k, WG_MAX);
-  a = cascade_args (k);
-  cascade_arg_mem (&a, job->keys);
-  cascade_arg_int (&a, (gint) n_pad);
-  cascade_arg_int (&a, ib);
-  cascade_arg_mem (&a, job->boxes->mem);
-  cascade_arg_int (&a, (gint) job->boxes->offset);
-  cascade_arg_int (&a, (gint) job->box_div);
-  cascade_arg_mem (&a, mx.mem);
-  cascade_arg_local (&a, lws * sizeof (cl_float));
-  if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, k, 1, &lws, &lws, error))
-    return FALSE;
-
-  /* offset boxes, areas, segments */
-  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_prepare, error)))
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, job->keys);
-  cascade_arg_int (&a, (gint) n_pad);
-  cascade_arg_int (&a, ib);
-  cascade_arg_mem (&a, job->boxes->mem);
-  cascade_arg_int (&a, (gint) job->boxes->offset);
-  cascade_arg_int (&a, (gint) job->box_div);
-  cascade_arg_mem (&a, mx.mem);
-  cascade_arg_mem (&a, sbox.mem);
-  cascade_arg_mem (&a, sarea.mem);
-  cascade_arg_mem (&a, seg.mem);
-  if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
+  if (!offset_boxes (ctx, job, &mx, &sbox, &sarea, &seg, error))
     return FALSE;
 
   /* IoU bits */
@@ -198,52 +275,8 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
     return FALSE;
   }
 
-  /* outputs */
-  if (job->out_index) {
-    what |= 1;
-    first_out = job->out_index;
-  }
-  if (job->out_boxes) {
-    what |= 2;
-    first_out = job->out_boxes;
-  }
-  if (job->out_scores) {
-    what |= 4;
-    first_out = job->out_scores;
-  }
-  if (job->out_labels) {
-    what |= 8;
-    first_out = job->out_labels;
-  }
-  if (first_out && job->max_keep > 0) {
-    gsize mk = job->max_keep;
-    dummy = *first_out;
-#define OUT(t) ((t) ? (t) : &dummy)
-
-    if (!(k = cascade_ctx_kernel (ctx, &desc_nms_output, error)))
-      return FALSE;
-    a = cascade_args (k);
-    cascade_arg_mem (&a, out_keys);
-    cascade_arg_int (&a, ib);
-    cascade_arg_mem (&a, counts->mem);
-    cascade_arg_int (&a, (gint) job->max_keep);
-    cascade_arg_int (&a, (gint) what);
-    cascade_arg_mem (&a, job->boxes->mem);
-    cascade_arg_int (&a, (gint) job->boxes->offset);
-    cascade_arg_int (&a, (gint) job->box_div);
-    cascade_arg_mem (&a, OUT (job->out_index)->mem);
-    cascade_arg_int (&a, (gint) OUT (job->out_index)->offset);
-    cascade_arg_mem (&a, OUT (job->out_boxes)->mem);
-    cascade_arg_int (&a, (gint) OUT (job->out_boxes)->offset);
-    cascade_arg_mem (&a, OUT (job->out_scores)->mem);
-    cascade_arg_int (&a, (gint) OUT (job->out_scores)->offset);
-    cascade_arg_mem (&a, OUT (job->out_labels)->mem);
-    cascade_arg_int (&a, (gint) OUT (job->out_labels)->offset);
-#undef OUT
-    if (!cascade_args_check (&a, error)
-        || !cascade_ctx_launch (ctx, k, 1, &mk, NULL, error))
-      return FALSE;
-  }
+  if (!write_outputs (ctx, job, out_keys, counts, error))
+    return FALSE;
 
   if (!cascade_cl_check (clEnqueueReadBuffer (cascade_ctx_queue (ctx),
               counts->mem, CL_TRUE, counts->offset * 4, sizeof (host_counts),
