@@ -46,11 +46,13 @@ cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
   memset (conv, 0, sizeof (*conv));
   if (cin == 0 || cout == 0 || k == 0 || stride == 0 || groups == 0
       || cin % groups != 0 || cout % groups != 0 || weight == NULL)
-    return cascade_invalid_arg (error, "Invalid convolution: cin %u, cout %u, kernel %u, "
+    return cascade_invalid_arg (error,
+        "Invalid convolution: cin %u, cout %u, kernel %u, "
         "stride %u, groups %u%s", cin, cout, k, stride, groups,
         weight ? "" : ", no weights");
   if ((gsize) cout * (cin / groups) * k * k > (gsize) G_MAXINT)
-    return cascade_invalid_arg (error, "Convolution of %u x %u x %u x %u is too large",
+    return cascade_invalid_arg (error,
+        "Convolution of %u x %u x %u x %u is too large",
         cout, cin / groups, k, k);
   conv->cin = cin;
   conv->cout = cout;
@@ -108,7 +110,8 @@ static gboolean
 check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
 {
   if (t->dtype != CASCADE_DTYPE_F32 || t->ndim != 4 || !t->mem)
-    return cascade_invalid_arg (error, "Convolution: %s must be a 4-D float tensor", what);
+    return cascade_invalid_arg (error,
+        "Convolution: %s must be a 4-D float tensor", what);
   if (!fits_int (t))
     return cascade_invalid_arg (error, "Convolution: %s is too large", what);
   return TRUE;
@@ -466,7 +469,8 @@ cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
   h = in->shape[2];
   w = in->shape[3];
   if (in->shape[1] != conv->cin)
-    return cascade_invalid_arg (error, "Convolution expects %u input channels, got %"
+    return cascade_invalid_arg (error,
+        "Convolution expects %u input channels, got %"
         G_GSIZE_FORMAT, conv->cin, in->shape[1]);
   cascade_conv_out_size (conv, h, w, &oh, &ow);
   if (h == 0 || w == 0 || oh == 0 || ow == 0)
@@ -475,17 +479,21 @@ cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
         conv->kh, conv->kw, conv->pad);
   if (out->shape[0] != n || out->shape[1] != conv->cout || out->shape[2] != oh
       || out->shape[3] != ow)
-    return cascade_invalid_arg (error, "Convolution output must be [%" G_GSIZE_FORMAT
+    return cascade_invalid_arg (error,
+        "Convolution output must be [%" G_GSIZE_FORMAT
         ", %u, %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", n, conv->cout, oh, ow, out->shape[0],
         out->shape[1], out->shape[2], out->shape[3]);
   if (residual && memcmp (residual->shape, out->shape, sizeof (out->shape)))
-    return cascade_invalid_arg (error, "Convolution residual must have the output's "
+    return cascade_invalid_arg (error,
+        "Convolution residual must have the output's "
         "shape");
   /* the GEMM overwrites out before the epilogue reads the residual */
-  if (cascade_tensor_overlaps (in, out) || (residual && cascade_tensor_overlaps (residual, out)))
-    return cascade_invalid_arg (error, "Convolution output overlaps its input or "
+  if (cascade_tensor_overlaps (in, out)
+      || (residual && cascade_tensor_overlaps (residual, out)))
+    return cascade_invalid_arg (error,
+        "Convolution output overlaps its input or "
         "residual");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
     return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
@@ -535,7 +543,8 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
     chunk = MAX (COL_CHUNK_BYTES / (rows * ohw * sizeof (gfloat)), 1);
     chunk = MIN (chunk, n);
     if ((gsize) chunk * rows * ohw > (gsize) G_MAXINT)
-      return cascade_invalid_arg (error, "Convolution im2col buffer of %" G_GSIZE_FORMAT
+      return cascade_invalid_arg (error,
+          "Convolution im2col buffer of %" G_GSIZE_FORMAT
           " x %" G_GSIZE_FORMAT " is too large", rows, ohw);
     if (!cascade_arena_tensor (arena, "conv.col", &col, CASCADE_DTYPE_F32, 3,
             CASCADE_SHAPE (chunk, rows, ohw), error))

@@ -24,7 +24,8 @@ cascade_maxpool_forward (CascadeCtx * ctx, const CascadeTensor * in,
   /* PyTorch: "pad should be at most half of effective kernel size", so
    * every window holds at least one real element */
   if (k == 0 || stride == 0 || pad > k / 2)
-    return cascade_invalid_arg (error, "Invalid max pool: kernel %u, stride %u, pad %u",
+    return cascade_invalid_arg (error,
+        "Invalid max pool: kernel %u, stride %u, pad %u",
         k, stride, pad);
   h = in->shape[2];
   w = in->shape[3];
@@ -35,7 +36,8 @@ cascade_maxpool_forward (CascadeCtx * ctx, const CascadeTensor * in,
   ow = (w + 2 * pad - k) / stride + 1;
   if (out->shape[0] != in->shape[0] || out->shape[1] != in->shape[1]
       || out->shape[2] != oh || out->shape[3] != ow)
-    return cascade_invalid_arg (error, "Max pool output must be [%" G_GSIZE_FORMAT ", %"
+    return cascade_invalid_arg (error,
+        "Max pool output must be [%" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", in->shape[0], in->shape[1], oh, ow,

@@ -23,14 +23,16 @@ cascade_upsample_add (CascadeCtx * ctx, const CascadeTensor * small,
   bh = big->shape[2];
   bw = big->shape[3];
   if (small->shape[0] != big->shape[0] || small->shape[1] != big->shape[1])
-    return cascade_invalid_arg (error, "Upsample-add: source [%" G_GSIZE_FORMAT ", %"
+    return cascade_invalid_arg (error,
+        "Upsample-add: source [%" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT ", ...] and destination [%" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT ", ...] differ in batch or channels",
         small->shape[0], small->shape[1], big->shape[0], big->shape[1]);
   if ((h == 0 || w == 0) && bh * bw != 0)
     return cascade_invalid_arg (error, "Upsample-add: empty source map");
   if (cascade_tensor_overlaps (small, big))
-    return cascade_invalid_arg (error, "Upsample-add: source overlaps destination");
+    return cascade_invalid_arg (error,
+        "Upsample-add: source overlaps destination");
   total = cascade_tensor_numel (big);
   if (total == 0)
     return TRUE;
