@@ -9,7 +9,9 @@
 #include "net/roi_head.h"
 #include "net/mask_head.h"
 #include "net/postprocess.h"
-#include "ops/mask_ops.h"
+#include "ops/box_scale.h"
+#include "ops/nms.h"
+#include "ops/mask_paste.h"
 
 #include <string.h>
 

@@ -75,7 +75,7 @@ gboolean cascade_clblast_params_install (CascadeDevice * dev, GKeyFile * kf,
 gchar *cascade_clblast_params_applied (CascadeDevice * dev);
 
 /* The shipped files (generated at build time from opencl/blas/<name>.ini by
- * blas/embed-ini.py), terminated by { NULL, NULL }. */
+ * opencl/embed.py), terminated by { NULL, NULL }. */
 typedef struct
 {
   const gchar *name;            /* file name without .ini */

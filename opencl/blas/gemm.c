@@ -11,6 +11,12 @@
 #define TILE_M 8
 #define TILE_N 32
 
+/* the kernels launched here */
+static CascadeKernelDesc desc_gemm_nn =
+    CASCADE_KERNEL_DESC ("gemm", "cascade_gemm_nn");
+static CascadeKernelDesc desc_gemm_epilogue =
+    CASCADE_KERNEL_DESC ("gemm", "cascade_gemm_epilogue");
+
 CascadeGemmImpl
 cascade_gemm_impl (CascadeCtx * ctx)
 {
@@ -95,7 +101,7 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
     const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
 {
-  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_nn", error);
+  cl_kernel kern = cascade_ctx_kernel (ctx, &desc_gemm_nn, error);
   gsize kc = cascade_options_gemm_kc (GEMM_KC), k0;
   if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
       || !fits (c, m, n, "C", error))
@@ -119,8 +125,7 @@ static gboolean
 epilogue_pass (CascadeCtx * ctx, gsize m, gsize n, const CascadeMatrix * c,
     const CascadeEpilogue * epi, GError ** error)
 {
-  cl_kernel kern = cascade_ctx_kernel (ctx, "gemm", "cascade_gemm_epilogue",
-      error);
+  cl_kernel kern = cascade_ctx_kernel (ctx, &desc_gemm_epilogue, error);
   const gsize gws[2] = { n, m };
   CascadeArgs args;
   if (!kern)

@@ -4,7 +4,7 @@
 #include "net/bbox_head.h"
 #include "net/load.h"
 #include "ops/roi_align.h"
-#include "ops/bbox_ops.h"
+#include "ops/box_coder.h"
 
 gboolean
 cascade_bbox_head_init (CascadeBoxHead * h, CascadeCtx * ctx,

@@ -3,6 +3,7 @@
 #include "net/fpn.h"
 #include "net/load.h"
 #include "ops/pool.h"
+#include "ops/upsample.h"
 
 const guint cascade_fpn_strides[CASCADE_FPN_LEVELS] = { 4, 8, 16, 32, 64 };
 

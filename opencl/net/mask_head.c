@@ -6,7 +6,7 @@
 #include "net/mask_head.h"
 #include "net/load.h"
 #include "ops/roi_align.h"
-#include "ops/mask_ops.h"
+#include "ops/mask_merge.h"
 
 gboolean
 cascade_mask_head_init (CascadeMaskHead * head, CascadeCtx * ctx,

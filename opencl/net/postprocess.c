@@ -1,8 +1,9 @@
 /* gst-cascade: the final detections: the per-class NMS stage
- * (mmdetection's multiclass_nms; the op itself is in ops/bbox_ops), and
+ * (mmdetection's multiclass_nms; the op itself is in ops/nms), and
  * the detections scaled back to the frame and brought to the host */
 #include "net/postprocess.h"
-#include "ops/bbox_ops.h"
+#include "ops/nms.h"
+#include "ops/box_scale.h"
 
 void
 cascade_postprocess_init (CascadePostprocess * pp, const CascadeModel * model)

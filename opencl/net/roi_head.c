@@ -3,7 +3,8 @@
  * the RoIs that the previous stage refined; the class logits averaged over
  * the stages, then softmax */
 #include "net/roi_head.h"
-#include "ops/bbox_ops.h"
+#include "ops/average.h"
+#include "ops/softmax.h"
 
 gboolean
 cascade_roi_head_init (CascadeRoiHead * head, CascadeCtx * ctx,

@@ -1,9 +1,9 @@
 /* gst-cascade: RPN head (mmdet/models/dense_heads/rpn_head.py): a shared
  * 3x3 conv + ReLU, 1x1 objectness and box-delta convs on every level, then
- * proposals (ops/rpn_ops) */
+ * proposals (ops/proposals) */
 #include "net/rpn.h"
 #include "net/load.h"
-#include "ops/rpn_ops.h"
+#include "ops/proposals.h"
 
 #define NUM_ANCHORS 3
 

@@ -1,5 +1,5 @@
 /* gst-cascade: the RPN: the head's convolutions on every FPN level, then
- * the proposals (ops/rpn_ops) */
+ * the proposals (ops/proposals) */
 #pragma once
 
 #include "net/pass.h"

@@ -1,5 +1,8 @@
-/* gst-cascade: 2-D convolution as im2col + GEMM (through gemm.h), bias +
- * residual + ReLU fused into the GEMM's output pass */
+/* gst-cascade: 2-D convolution, two ways (CascadeConvAlgo in ops/conv.h):
+ * im2col (ops/conv.cl) + GEMM through blas/gemm.h, or the shifted conv
+ * (the input laid out by ops/conv.cl, multiplied by blas/gemm.cl's
+ * cascade_conv_shift), chosen per shape by measurement (blas/tuning.h).
+ * Bias + residual + ReLU are applied in the GEMM's output pass. */
 #include "ops/conv.h"
 #include "runtime/error.h"
 #include "blas/gemm.h"
@@ -14,6 +17,16 @@
  * and one batched GEMM cover many images without a col buffer N times the
  * size of one image's. */
 #define COL_CHUNK_BYTES (32u << 20)
+
+/* the kernels launched here */
+static CascadeKernelDesc desc_im2col =
+    CASCADE_KERNEL_DESC ("conv", "cascade_im2col");
+static CascadeKernelDesc desc_cnhw_to_nchw =
+    CASCADE_KERNEL_DESC ("conv", "cascade_cnhw_to_nchw");
+static CascadeKernelDesc desc_conv_shift_layout =
+    CASCADE_KERNEL_DESC ("conv", "cascade_conv_shift_layout");
+static CascadeKernelDesc desc_conv_shift =
+    CASCADE_KERNEL_DESC ("gemm", "cascade_conv_shift");
 
 /* the kernels index with int: every tensor (with its offset) must fit */
 static gboolean
@@ -33,11 +46,13 @@ cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
   memset (conv, 0, sizeof (*conv));
   if (cin == 0 || cout == 0 || k == 0 || stride == 0 || groups == 0
       || cin % groups != 0 || cout % groups != 0 || weight == NULL)
-    return cascade_invalid_arg (error, "Invalid convolution: cin %u, cout %u, kernel %u, "
+    return cascade_invalid_arg (error,
+        "Invalid convolution: cin %u, cout %u, kernel %u, "
         "stride %u, groups %u%s", cin, cout, k, stride, groups,
         weight ? "" : ", no weights");
   if ((gsize) cout * (cin / groups) * k * k > (gsize) G_MAXINT)
-    return cascade_invalid_arg (error, "Convolution of %u x %u x %u x %u is too large",
+    return cascade_invalid_arg (error,
+        "Convolution of %u x %u x %u x %u is too large",
         cout, cin / groups, k, k);
   conv->cin = cin;
   conv->cout = cout;
@@ -95,7 +110,8 @@ static gboolean
 check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
 {
   if (t->dtype != CASCADE_DTYPE_F32 || t->ndim != 4 || !t->mem)
-    return cascade_invalid_arg (error, "Convolution: %s must be a 4-D float tensor", what);
+    return cascade_invalid_arg (error,
+        "Convolution: %s must be a 4-D float tensor", what);
   if (!fits_int (t))
     return cascade_invalid_arg (error, "Convolution: %s is too large", what);
   return TRUE;
@@ -110,7 +126,7 @@ im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
   gsize h = in->shape[2], w = in->shape[3], rows = conv->cin * conv->kh *
       conv->kw;
   gsize gws[3] = { oh * ow, rows, nb }, lws[3] = { 64, 1, 1 };
-  cl_kernel k = cascade_ctx_kernel (ctx, "conv", "cascade_im2col", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_im2col, error);
   CascadeArgs a;
   if (!k)
     return FALSE;
@@ -203,8 +219,7 @@ gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
   mc.trans = FALSE;
   if (!cascade_gemm_ex (ctx, conv->cout, wide, rows, 1.0f, &ma, &mb, 0.0f,
           &mc, &epi, error)
-      || !(k = cascade_ctx_kernel (ctx, "conv", "cascade_cnhw_to_nchw",
-              error)))
+      || !(k = cascade_ctx_kernel (ctx, &desc_cnhw_to_nchw, error)))
     return FALSE;
   a = cascade_args (k);
   cascade_arg_mem (&a, tmp.mem);
@@ -218,7 +233,7 @@ gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
       && cascade_ctx_launch (ctx, k, 3, gws, NULL, error);
 }
 
-/* The most taps (kh * kw) kernels/gemm.cl's cascade_conv_shift takes */
+/* The most taps (kh * kw) blas/gemm.cl's cascade_conv_shift takes */
 #define SHIFT_MAX_TAPS 49
 
 gboolean
@@ -228,7 +243,7 @@ cascade_conv_shift_supported (const CascadeConv * conv)
       && !(conv->kh == 1 && conv->stride == 1 && conv->pad == 0);
 }
 
-/* The geometry of cascade_conv_shift's input layout (see kernels/conv.cl):
+/* The geometry of cascade_conv_shift's input layout (see ops/conv.cl):
  * images [n0, n0 + nb) of an h x w input */
 typedef struct
 {
@@ -285,9 +300,8 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
         "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " is too large", cin, h, w);
   if (!cascade_arena_tensor (arena, "conv.shift", &x, CASCADE_DTYPE_F32, 1,
           CASCADE_SHAPE (g.floats), error)
-      || !(lay = cascade_ctx_kernel (ctx, "conv", "cascade_conv_shift_layout",
-              error))
-      || !(k = cascade_ctx_kernel (ctx, "gemm", "cascade_conv_shift", error)))
+      || !(lay = cascade_ctx_kernel (ctx, &desc_conv_shift_layout, error))
+      || !(k = cascade_ctx_kernel (ctx, &desc_conv_shift, error)))
     return FALSE;
 
   a = cascade_args (lay);
@@ -456,7 +470,8 @@ cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
   h = in->shape[2];
   w = in->shape[3];
   if (in->shape[1] != conv->cin)
-    return cascade_invalid_arg (error, "Convolution expects %u input channels, got %"
+    return cascade_invalid_arg (error,
+        "Convolution expects %u input channels, got %"
         G_GSIZE_FORMAT, conv->cin, in->shape[1]);
   cascade_conv_out_size (conv, h, w, &oh, &ow);
   if (h == 0 || w == 0 || oh == 0 || ow == 0)
@@ -465,17 +480,21 @@ cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
         conv->kh, conv->kw, conv->pad);
   if (out->shape[0] != n || out->shape[1] != conv->cout || out->shape[2] != oh
       || out->shape[3] != ow)
-    return cascade_invalid_arg (error, "Convolution output must be [%" G_GSIZE_FORMAT
+    return cascade_invalid_arg (error,
+        "Convolution output must be [%" G_GSIZE_FORMAT
         ", %u, %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", n, conv->cout, oh, ow, out->shape[0],
         out->shape[1], out->shape[2], out->shape[3]);
   if (residual && memcmp (residual->shape, out->shape, sizeof (out->shape)))
-    return cascade_invalid_arg (error, "Convolution residual must have the output's "
+    return cascade_invalid_arg (error,
+        "Convolution residual must have the output's "
         "shape");
   /* the GEMM overwrites out before the epilogue reads the residual */
-  if (cascade_tensor_overlaps (in, out) || (residual && cascade_tensor_overlaps (residual, out)))
-    return cascade_invalid_arg (error, "Convolution output overlaps its input or "
+  if (cascade_tensor_overlaps (in, out)
+      || (residual && cascade_tensor_overlaps (residual, out)))
+    return cascade_invalid_arg (error,
+        "Convolution output overlaps its input or "
         "residual");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
     return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
@@ -525,7 +544,8 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
     chunk = MAX (COL_CHUNK_BYTES / (rows * ohw * sizeof (gfloat)), 1);
     chunk = MIN (chunk, n);
     if ((gsize) chunk * rows * ohw > (gsize) G_MAXINT)
-      return cascade_invalid_arg (error, "Convolution im2col buffer of %" G_GSIZE_FORMAT
+      return cascade_invalid_arg (error,
+          "Convolution im2col buffer of %" G_GSIZE_FORMAT
           " x %" G_GSIZE_FORMAT " is too large", rows, ohw);
     if (!cascade_arena_tensor (arena, "conv.col", &col, CASCADE_DTYPE_F32, 3,
             CASCADE_SHAPE (chunk, rows, ohw), error))

@@ -1,7 +1,9 @@
-/* gst-cascade: convolution helpers: im2col, the bias + residual + ReLU
- * epilogue, and the 2x2 stride-2 deconvolution scatter.  Every kernel runs
- * one work-item per output element with x (dimension 0) walking contiguous
- * memory, and bounds-checks because global sizes are rounded up.  No
+/* gst-cascade: convolution helpers: im2col, a batched GEMM's output back
+ * to NCHW, the 2x2 stride-2 deconvolution scatter and the input layout of
+ * the shifted conv (the GEMMs and their bias + residual + ReLU epilogue:
+ * blas/gemm.cl).  Every kernel runs one work-item per output element with
+ * x (dimension 0) walking contiguous memory, and bounds-checks because
+ * global sizes are rounded up.  No
  * arithmetic here may be contracted or reassociated: we match PyTorch to
  * ~1e-5. */
 #pragma OPENCL FP_CONTRACT OFF
@@ -80,7 +82,7 @@ cascade_deconv_scatter (__global const float *cols, int cols_off,
   out[out_off + i] = v;
 }
 
-/* The input layout of cascade_conv_shift (kernels/gemm.cl), one plane of
+/* The input layout of cascade_conv_shift (blas/gemm.cl), one plane of
  * `plane` floats per channel, written in full (zeros where nothing lands).
  *  - stride 1: the nb images stacked in rows of pitch P = w + pad, each row
  *    starting with `pad` zeros, each image preceded by `pad` zero rows;

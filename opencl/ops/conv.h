@@ -47,7 +47,7 @@ gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
  *  - SHIFT: no im2col: the input is re-laid out once (zero padding shared
  *    between rows and images; a strided input split into phases) so that
  *    every tap of the kernel is a contiguous run of it, and
- *    kernels/gemm.cl's cascade_conv_shift multiplies straight out of it.
+ *    blas/gemm.cl's cascade_conv_shift multiplies straight out of it.
  *    Bit-identical to IM2COL with our CPU GEMM; no groups, kh * kw <= 49,
  *    not for 1x1 stride-1 convs (those need no im2col anyway).
  *  - AUTO: $CASCADE_CONV ("im2col" or "shift") if set; else, where SHIFT

@@ -10,6 +10,10 @@
 
 #include <string.h>
 
+/* the kernels launched here */
+static CascadeKernelDesc desc_deconv_scatter =
+    CASCADE_KERNEL_DESC ("conv", "cascade_deconv_scatter");
+
 gboolean
 cascade_deconv_init (CascadeDeconv * d, CascadeCtx * ctx, guint cin,
     guint cout, const gfloat * weight, const gfloat * bias, GError ** error)
@@ -20,10 +24,12 @@ cascade_deconv_init (CascadeDeconv * d, CascadeCtx * ctx, guint cin,
 
   memset (d, 0, sizeof (*d));
   if (cin == 0 || cout == 0 || !weight)
-    return cascade_invalid_arg (error, "Invalid deconvolution: %u -> %u%s", cin, cout,
+    return cascade_invalid_arg (error,
+        "Invalid deconvolution: %u -> %u%s", cin, cout,
         weight ? "" : ", no weights");
   if ((gsize) cin * cout * 4 > (gsize) G_MAXINT)
-    return cascade_invalid_arg (error, "Deconvolution %u -> %u is too large", cin, cout);
+    return cascade_invalid_arg (error,
+        "Deconvolution %u -> %u is too large", cin, cout);
   d->cin = cin;
   d->cout = cout;
   /* [cin, cout * 4] (PyTorch) -> [cout * 4, cin]: the GEMM's plain A */
@@ -76,17 +82,20 @@ cascade_deconv_forward (CascadeCtx * ctx, CascadeArena * arena,
     return cascade_invalid_arg (error, "Deconvolution is not initialised");
   if (in->dtype != CASCADE_DTYPE_F32 || in->ndim != 4 || !in->mem
       || out->dtype != CASCADE_DTYPE_F32 || out->ndim != 4 || !out->mem)
-    return cascade_invalid_arg (error, "Deconvolution: 4-D float tensors expected");
+    return cascade_invalid_arg (error,
+        "Deconvolution: 4-D float tensors expected");
   n = in->shape[0];
   h = in->shape[2];
   w = in->shape[3];
   hw = h * w;
   if (in->shape[1] != d->cin)
-    return cascade_invalid_arg (error, "Deconvolution expects %u input channels, got %"
+    return cascade_invalid_arg (error,
+        "Deconvolution expects %u input channels, got %"
         G_GSIZE_FORMAT, d->cin, in->shape[1]);
   if (out->shape[0] != n || out->shape[1] != d->cout
       || out->shape[2] != 2 * h || out->shape[3] != 2 * w)
-    return cascade_invalid_arg (error, "Deconvolution output must be [%" G_GSIZE_FORMAT
+    return cascade_invalid_arg (error,
+        "Deconvolution output must be [%" G_GSIZE_FORMAT
         ", %u, %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "], got [%"
         G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ", %"
         G_GSIZE_FORMAT "]", n, d->cout, 2 * h, 2 * w, out->shape[0],
@@ -114,7 +123,7 @@ cascade_deconv_forward (CascadeCtx * ctx, CascadeArena * arena,
             &ma, 0, &mb, d->cin * hw, 0.0f, &mc, d->cout * 4 * hw, n, error))
       return FALSE;
   }
-  k = cascade_ctx_kernel (ctx, "conv", "cascade_deconv_scatter", error);
+  k = cascade_ctx_kernel (ctx, &desc_deconv_scatter, error);
   if (!k)
     return FALSE;
   a = cascade_args (k);

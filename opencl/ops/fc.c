@@ -16,11 +16,12 @@ cascade_fc_init (CascadeFC * fc, CascadeCtx * ctx, guint in, guint out,
 
   memset (fc, 0, sizeof (*fc));
   if (in == 0 || out == 0 || !weight)
-    return cascade_invalid_arg (error, "Invalid fully connected layer: %u -> %u%s", in,
-        out, weight ? "" : ", no weights");
+    return cascade_invalid_arg (error,
+        "Invalid fully connected layer: %u -> %u%s", in, out,
+        weight ? "" : ", no weights");
   if ((gsize) in * out > (gsize) G_MAXINT)
-    return cascade_invalid_arg (error, "Fully connected layer %u -> %u is too large", in,
-        out);
+    return cascade_invalid_arg (error,
+        "Fully connected layer %u -> %u is too large", in, out);
   fc->in = in;
   fc->out = out;
   {
@@ -74,10 +75,12 @@ cascade_fc_forward (CascadeCtx * ctx, const CascadeFC * fc,
   };
 
   if (!fc->weight.mem)
-    return cascade_invalid_arg (error, "Fully connected layer is not initialised");
+    return cascade_invalid_arg (error,
+        "Fully connected layer is not initialised");
   if (in->dtype != CASCADE_DTYPE_F32 || out->dtype != CASCADE_DTYPE_F32
       || !in->mem || !out->mem)
-    return cascade_invalid_arg (error, "Fully connected layer: float tensors expected");
+    return cascade_invalid_arg (error,
+        "Fully connected layer: float tensors expected");
   if (cascade_tensor_numel (in) != n * fc->in)
     return cascade_invalid_arg (error, "Fully connected layer: input holds %"
         G_GSIZE_FORMAT " floats, expected %" G_GSIZE_FORMAT " rows of %u",
@@ -88,9 +91,11 @@ cascade_fc_forward (CascadeCtx * ctx, const CascadeFC * fc,
         cascade_tensor_numel (out), n, fc->out);
   if (in->offset + n * fc->in > (gsize) G_MAXINT
       || out->offset + n * fc->out > (gsize) G_MAXINT)
-    return cascade_invalid_arg (error, "Fully connected layer: tensors too large");
+    return cascade_invalid_arg (error,
+        "Fully connected layer: tensors too large");
   if (cascade_tensor_overlaps (in, out))
-    return cascade_invalid_arg (error, "Fully connected layer: output overlaps input");
+    return cascade_invalid_arg (error,
+        "Fully connected layer: output overlaps input");
   if (act != CASCADE_ACT_NONE && act != CASCADE_ACT_RELU)
     return cascade_invalid_arg (error, "Unknown activation %d", (int) act);
   if (n == 0)

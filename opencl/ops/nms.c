@@ -1,6 +1,6 @@
-/* gst-cascade: sorting and non-maximum suppression on the device.
+/* gst-cascade: non-maximum suppression on the device (mmcv semantics).
  *
- * NMS of n candidates (kernels/nms.cl):
+ * NMS of n candidates (ops/nms.cl):
  *   1. sort the 64-bit keys (group, descending score, index): each group
  *      becomes a contiguous segment, best first;
  *   2. the largest coordinate of the candidates' boxes (mmcv's
@@ -14,13 +14,34 @@
  *   5. the kept keys without their group: the best max_keep of them by
  *      descending score over all groups (radix select + a small sort) are
  *      written out;
- *   6. the count is read back: the only host round trip. */
+ *   6. the count is read back: the only host round trip.
+ * cascade_batched_nms makes one key per box; cascade_multiclass_nms one
+ * per (row, class) above the score threshold, compacted on the device. */
 #include "ops/nms.h"
+#include "ops/check.h"
 #include "runtime/error.h"
 
-#define PROGRAM "nms"
-#define SORT_CHUNK_MAX 2048
 #define WG_MAX 256
+
+/* the kernels launched here */
+static CascadeKernelDesc desc_nms_zero =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_zero");
+static CascadeKernelDesc desc_nms_max_coord =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_max_coord");
+static CascadeKernelDesc desc_nms_prepare =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_prepare");
+static CascadeKernelDesc desc_nms_mask =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_mask");
+static CascadeKernelDesc desc_nms_scan =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_scan");
+static CascadeKernelDesc desc_nms_kept_keys =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_kept_keys");
+static CascadeKernelDesc desc_nms_output =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_output");
+static CascadeKernelDesc desc_nms_keys =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_keys");
+static CascadeKernelDesc desc_nms_mc_candidates =
+    CASCADE_KERNEL_DESC ("nms", "cascade_nms_mc_candidates");
 
 guint
 cascade_nms_index_bits (gsize n)
@@ -29,184 +50,6 @@ cascade_nms_index_bits (gsize n)
   while (b < 63 && ((gsize) 1 << b) < n)
     b++;
   return b;
-}
-
-/* the largest power of two <= the kernel's and our work-group limit */
-static gsize
-kernel_wg (CascadeCtx * ctx, cl_kernel k, gsize want)
-{
-  size_t max = 1;
-  gsize l = 1;
-  clGetKernelWorkGroupInfo (k, cascade_device_id (cascade_ctx_device (ctx)),
-      CL_KERNEL_WORK_GROUP_SIZE, sizeof (max), &max, NULL);
-  while (l * 2 <= MIN ((gsize) max, want))
-    l *= 2;
-  return l;
-}
-
-static gsize
-sort_chunk (CascadeCtx * ctx, gsize n_pad)
-{
-  cl_ulong local = 0;
-  gsize chunk = SORT_CHUNK_MAX;
-  clGetDeviceInfo (cascade_device_id (cascade_ctx_device (ctx)),
-      CL_DEVICE_LOCAL_MEM_SIZE, sizeof (local), &local, NULL);
-  while (chunk > 2 && chunk * 8 * 2 > local)
-    chunk /= 2;
-  return MIN (chunk, n_pad);
-}
-
-gboolean
-cascade_sort_u64 (CascadeCtx * ctx, cl_mem keys, gsize n_pad,
-    GError ** error)
-{
-  cl_kernel ks, kl, km;
-  CascadeArgs a;
-  gsize chunk, k, j, lws, gws;
-
-  if (n_pad <= 1)
-    return TRUE;
-  if ((n_pad & (n_pad - 1)) != 0 || n_pad > G_MAXUINT32) {
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
-        "cascade_sort_u64: %" G_GSIZE_FORMAT " is not a power of two below "
-        "2^32", n_pad);
-    return FALSE;
-  }
-  if (!(ks = cascade_ctx_kernel (ctx, PROGRAM, "cascade_sort_step", error))
-      || !(kl = cascade_ctx_kernel (ctx, PROGRAM, "cascade_sort_local",
-              error))
-      || !(km = cascade_ctx_kernel (ctx, PROGRAM, "cascade_sort_merge",
-              error)))
-    return FALSE;
-  chunk = sort_chunk (ctx, n_pad);
-  lws = MIN (kernel_wg (ctx, kl, WG_MAX), kernel_wg (ctx, km, WG_MAX));
-  lws = MIN (lws, chunk / 2);
-  gws = n_pad / chunk * lws;
-
-  a = cascade_args (kl);
-  cascade_arg_mem (&a, keys);
-  cascade_arg_int (&a, (gint) chunk);
-  cascade_arg_local (&a, chunk * sizeof (cl_ulong));
-  if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, kl, 1, &gws, &lws, error))
-    return FALSE;
-  for (k = 2 * chunk; k <= n_pad; k <<= 1) {
-    for (j = k / 2; j >= chunk; j >>= 1) {
-      gsize pairs = n_pad / 2;
-      a = cascade_args (ks);
-      cascade_arg_mem (&a, keys);
-      cascade_arg_int (&a, (gint) n_pad);
-      cascade_arg_int (&a, (gint) k);
-      cascade_arg_int (&a, (gint) j);
-      if (!cascade_args_check (&a, error)
-          || !cascade_ctx_launch (ctx, ks, 1, &pairs, NULL, error))
-        return FALSE;
-    }
-    a = cascade_args (km);
-    cascade_arg_mem (&a, keys);
-    cascade_arg_int (&a, (gint) chunk);
-    cascade_arg_int (&a, (gint) k);
-    cascade_arg_local (&a, chunk * sizeof (cl_ulong));
-    if (!cascade_args_check (&a, error)
-        || !cascade_ctx_launch (ctx, km, 1, &gws, &lws, error))
-      return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-fill_keys (CascadeCtx * ctx, cl_mem keys, gsize from, gsize to,
-    GError ** error)
-{
-  cl_kernel k;
-  CascadeArgs a;
-  gsize n = to - from;
-  cl_ulong inv = CASCADE_KEY_INVALID;
-  if (to <= from)
-    return TRUE;
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_keys_fill", error)))
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, keys);
-  cascade_arg_int (&a, (gint) from);
-  cascade_arg_int (&a, (gint) to);
-  cascade_arg (&a, sizeof (inv), &inv);
-  return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
-}
-
-gboolean
-cascade_topk_u64 (CascadeCtx * ctx, CascadeArena * arena, cl_mem keys,
-    gsize n, gsize k, cl_mem out, GError ** error)
-{
-  CascadeTensor state, hist;
-  cl_kernel ki, kh, ks, kg;
-  CascadeArgs a;
-  gsize k_pad = cascade_next_pow2 (k), lws, gws, one = 1, init = 258;
-  gint shift;
-
-  if (k == 0)
-    return TRUE;
-  if (k >= n || n > G_MAXUINT32) {
-    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
-        "cascade_topk_u64: k = %" G_GSIZE_FORMAT " of n = %" G_GSIZE_FORMAT,
-        k, n);
-    return FALSE;
-  }
-  if (!cascade_arena_tensor (arena, "topk.state", &state, CASCADE_DTYPE_I32,
-          1, CASCADE_SHAPE (6), error)
-      || !cascade_arena_tensor (arena, "topk.hist", &hist, CASCADE_DTYPE_I32,
-          1, CASCADE_SHAPE (258), error))
-    return FALSE;
-  if (!(ki = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_init", error))
-      || !(kh = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_hist", error))
-      || !(ks = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_select",
-              error))
-      || !(kg = cascade_ctx_kernel (ctx, PROGRAM, "cascade_topk_gather",
-              error)))
-    return FALSE;
-  a = cascade_args (ki);
-  cascade_arg_mem (&a, state.mem);
-  cascade_arg_mem (&a, hist.mem);
-  cascade_arg_int (&a, (gint) k);
-  if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, ki, 1, &init, NULL, error))
-    return FALSE;
-  /* a few work-groups per compute unit, each looping over the keys */
-  lws = kernel_wg (ctx, kh, WG_MAX);
-  gws = lws * CLAMP (n / (lws * 32), 1,
-      4 * (gsize) cascade_device_compute_units (cascade_ctx_device (ctx)));
-  for (shift = 56; shift >= 0; shift -= 8) {
-    a = cascade_args (kh);
-    cascade_arg_mem (&a, keys);
-    cascade_arg_int (&a, (gint) n);
-    cascade_arg_mem (&a, state.mem);
-    cascade_arg_int (&a, shift);
-    cascade_arg_mem (&a, hist.mem);
-    cascade_arg_local (&a, 256 * sizeof (cl_int));
-    if (!cascade_args_check (&a, error)
-        || !cascade_ctx_launch (ctx, kh, 1, &gws, &lws, error))
-      return FALSE;
-    a = cascade_args (ks);
-    cascade_arg_mem (&a, state.mem);
-    cascade_arg_int (&a, shift);
-    cascade_arg_mem (&a, hist.mem);
-    if (!cascade_args_check (&a, error)
-        || !cascade_ctx_launch (ctx, ks, 1, &one, NULL, error))
-      return FALSE;
-  }
-  if (!fill_keys (ctx, out, k, k_pad, error))
-    return FALSE;
-  a = cascade_args (kg);
-  cascade_arg_mem (&a, keys);
-  cascade_arg_int (&a, (gint) n);
-  cascade_arg_mem (&a, state.mem);
-  cascade_arg_int (&a, (gint) k);
-  cascade_arg_mem (&a, hist.mem);
-  cascade_arg_mem (&a, out);
-  return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, kg, 1, &n, NULL, error)
-      && cascade_sort_u64 (ctx, out, k_pad, error);
 }
 
 gboolean
@@ -219,7 +62,7 @@ cascade_nms_counts (CascadeCtx * ctx, CascadeArena * arena,
   if (!cascade_arena_tensor (arena, "nms.counts", counts, CASCADE_DTYPE_I32,
           1, CASCADE_SHAPE (4), error))
     return FALSE;
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_zero", error)))
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_zero, error)))
     return FALSE;
   a = cascade_args (k);
   cascade_arg_mem (&a, counts->mem);
@@ -228,46 +71,23 @@ cascade_nms_counts (CascadeCtx * ctx, CascadeArena * arena,
       && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
 }
 
-gboolean
-cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
-    const CascadeNmsJob * job, const CascadeTensor * counts, guint * n_keep,
-    GError ** error)
+/* mmcv's offset trick on the sorted candidates: mx = the largest
+ * coordinate (one work-group), then each box moved by group * (mx + 1)
+ * into sbox, its area into sarea and its segment bounds into seg */
+static gboolean
+offset_boxes (CascadeCtx * ctx, const CascadeNmsJob * job,
+    const CascadeTensor * mx, const CascadeTensor * sbox,
+    const CascadeTensor * sarea, const CascadeTensor * seg, GError ** error)
 {
-  CascadeTensor sbox, sarea, seg, keep, mask, removed, mx, dummy, best;
-  cl_mem out_keys = job->keys;
+  gsize n_pad = job->n_pad, lws;
+  gint ib = (gint) job->index_bits;
   cl_kernel k;
   CascadeArgs a;
-  gsize n_pad = job->n_pad, words, lws, gws2[2];
-  gint ib = (gint) job->index_bits;
-  cl_int host_counts[2];
-  guint what = 0;
-  const CascadeTensor *first_out = NULL;
-
-  *n_keep = 0;
-  words = MAX ((MAX (job->max_segment, 1) + 63) / 64, 1);
-  if (!cascade_sort_u64 (ctx, job->keys, n_pad, error))
-    return FALSE;
-  if (!cascade_arena_tensor (arena, "nms.sbox", &sbox, CASCADE_DTYPE_F32, 1,
-          CASCADE_SHAPE (n_pad * 4), error)
-      || !cascade_arena_tensor (arena, "nms.sarea", &sarea, CASCADE_DTYPE_F32,
-          1, CASCADE_SHAPE (n_pad), error)
-      || !cascade_arena_tensor (arena, "nms.seg", &seg, CASCADE_DTYPE_I32, 1,
-          CASCADE_SHAPE (n_pad * 2), error)
-      || !cascade_arena_tensor (arena, "nms.keep", &keep, CASCADE_DTYPE_I32,
-          1, CASCADE_SHAPE (n_pad), error)
-      || !cascade_arena_tensor (arena, "nms.mask", &mask, CASCADE_DTYPE_I32,
-          1, CASCADE_SHAPE (n_pad * words * 2), error)
-      || !cascade_arena_tensor (arena, "nms.removed", &removed,
-          CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (n_pad * 2), error)
-      || !cascade_arena_tensor (arena, "nms.mx", &mx, CASCADE_DTYPE_F32, 1,
-          CASCADE_SHAPE (1), error))
-    return FALSE;
 
   /* max coordinate, one work-group */
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_max_coord",
-              error)))
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_max_coord, error)))
     return FALSE;
-  lws = kernel_wg (ctx, k, WG_MAX);
+  lws = cascade_kernel_wg_pow2 (ctx, k, WG_MAX);
   a = cascade_args (k);
   cascade_arg_mem (&a, job->keys);
   cascade_arg_int (&a, (gint) n_pad);
@@ -275,14 +95,14 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
   cascade_arg_mem (&a, job->boxes->mem);
   cascade_arg_int (&a, (gint) job->boxes->offset);
   cascade_arg_int (&a, (gint) job->box_div);
-  cascade_arg_mem (&a, mx.mem);
+  cascade_arg_mem (&a, mx->mem);
   cascade_arg_local (&a, lws * sizeof (cl_float));
   if (!cascade_args_check (&a, error)
       || !cascade_ctx_launch (ctx, k, 1, &lws, &lws, error))
     return FALSE;
 
   /* offset boxes, areas, segments */
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_prepare", error)))
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_prepare, error)))
     return FALSE;
   a = cascade_args (k);
   cascade_arg_mem (&a, job->keys);
@@ -291,73 +111,29 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
   cascade_arg_mem (&a, job->boxes->mem);
   cascade_arg_int (&a, (gint) job->boxes->offset);
   cascade_arg_int (&a, (gint) job->box_div);
-  cascade_arg_mem (&a, mx.mem);
-  cascade_arg_mem (&a, sbox.mem);
-  cascade_arg_mem (&a, sarea.mem);
-  cascade_arg_mem (&a, seg.mem);
+  cascade_arg_mem (&a, mx->mem);
+  cascade_arg_mem (&a, sbox->mem);
+  cascade_arg_mem (&a, sarea->mem);
+  cascade_arg_mem (&a, seg->mem);
   if (!cascade_args_check (&a, error)
       || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
     return FALSE;
+  return TRUE;
+}
 
-  /* IoU bits */
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_mask", error)))
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, job->keys);
-  cascade_arg_int (&a, (gint) n_pad);
-  cascade_arg_int (&a, (gint) words);
-  cascade_arg_mem (&a, sbox.mem);
-  cascade_arg_mem (&a, sarea.mem);
-  cascade_arg_mem (&a, seg.mem);
-  cascade_arg_float (&a, job->iou_threshold);
-  cascade_arg_mem (&a, mask.mem);
-  gws2[0] = words;
-  gws2[1] = n_pad;
-  if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, k, 2, gws2, NULL, error))
-    return FALSE;
+/* the first max_keep kept candidates of out_keys (sorted) into the job's
+ * outputs */
+static gboolean
+write_outputs (CascadeCtx * ctx, const CascadeNmsJob * job, cl_mem out_keys,
+    const CascadeTensor * counts, GError ** error)
+{
+  CascadeTensor dummy;
+  const CascadeTensor *first_out = NULL;
+  gint ib = (gint) job->index_bits;
+  guint what = 0;
+  cl_kernel k;
+  CascadeArgs a;
 
-  /* greedy scan per segment */
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_scan", error)))
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, job->keys);
-  cascade_arg_int (&a, (gint) n_pad);
-  cascade_arg_int (&a, (gint) words);
-  cascade_arg_mem (&a, seg.mem);
-  cascade_arg_mem (&a, mask.mem);
-  cascade_arg_mem (&a, removed.mem);
-  cascade_arg_mem (&a, keep.mem);
-  cascade_arg_mem (&a, counts->mem);
-  if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
-    return FALSE;
-
-  /* kept keys by score over all groups */
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_kept_keys",
-              error)))
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, job->keys);
-  cascade_arg_int (&a, (gint) n_pad);
-  cascade_arg_int (&a, ib);
-  cascade_arg_mem (&a, keep.mem);
-  if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
-    return FALSE;
-  if (job->max_keep < n_pad) {
-    /* only the best max_keep are written: a top-k, not a sort */
-    if (!cascade_arena_tensor (arena, "nms.best", &best, CASCADE_DTYPE_I32,
-            1, CASCADE_SHAPE (cascade_next_pow2 (job->max_keep) * 2), error)
-        || !cascade_topk_u64 (ctx, arena, job->keys, n_pad, job->max_keep,
-            best.mem, error))
-      return FALSE;
-    out_keys = best.mem;
-  } else if (!cascade_sort_u64 (ctx, job->keys, n_pad, error)) {
-    return FALSE;
-  }
-
-  /* outputs */
   if (job->out_index) {
     what |= 1;
     first_out = job->out_index;
@@ -378,7 +154,8 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
     gsize mk = job->max_keep;
     dummy = *first_out;
 #define OUT(t) ((t) ? (t) : &dummy)
-    if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_output", error)))
+
+    if (!(k = cascade_ctx_kernel (ctx, &desc_nms_output, error)))
       return FALSE;
     a = cascade_args (k);
     cascade_arg_mem (&a, out_keys);
@@ -402,6 +179,104 @@ cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
         || !cascade_ctx_launch (ctx, k, 1, &mk, NULL, error))
       return FALSE;
   }
+  return TRUE;
+}
+
+gboolean
+cascade_nms_run (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeNmsJob * job, const CascadeTensor * counts, guint * n_keep,
+    GError ** error)
+{
+  CascadeTensor sbox, sarea, seg, keep, mask, removed, mx, best;
+  cl_mem out_keys = job->keys;
+  cl_kernel k;
+  CascadeArgs a;
+  gsize n_pad = job->n_pad, words, gws2[2];
+  gint ib = (gint) job->index_bits;
+  cl_int host_counts[2];
+
+  *n_keep = 0;
+  words = MAX ((MAX (job->max_segment, 1) + 63) / 64, 1);
+  if (!cascade_sort_u64 (ctx, job->keys, n_pad, error))
+    return FALSE;
+  if (!cascade_arena_tensor (arena, "nms.sbox", &sbox, CASCADE_DTYPE_F32, 1,
+          CASCADE_SHAPE (n_pad * 4), error)
+      || !cascade_arena_tensor (arena, "nms.sarea", &sarea, CASCADE_DTYPE_F32,
+          1, CASCADE_SHAPE (n_pad), error)
+      || !cascade_arena_tensor (arena, "nms.seg", &seg, CASCADE_DTYPE_I32, 1,
+          CASCADE_SHAPE (n_pad * 2), error)
+      || !cascade_arena_tensor (arena, "nms.keep", &keep, CASCADE_DTYPE_I32,
+          1, CASCADE_SHAPE (n_pad), error)
+      || !cascade_arena_tensor (arena, "nms.mask", &mask, CASCADE_DTYPE_I32,
+          1, CASCADE_SHAPE (n_pad * words * 2), error)
+      || !cascade_arena_tensor (arena, "nms.removed", &removed,
+          CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (n_pad * 2), error)
+      || !cascade_arena_tensor (arena, "nms.mx", &mx, CASCADE_DTYPE_F32, 1,
+          CASCADE_SHAPE (1), error))
+    return FALSE;
+
+  if (!offset_boxes (ctx, job, &mx, &sbox, &sarea, &seg, error))
+    return FALSE;
+
+  /* IoU bits */
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_mask, error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, job->keys);
+  cascade_arg_int (&a, (gint) n_pad);
+  cascade_arg_int (&a, (gint) words);
+  cascade_arg_mem (&a, sbox.mem);
+  cascade_arg_mem (&a, sarea.mem);
+  cascade_arg_mem (&a, seg.mem);
+  cascade_arg_float (&a, job->iou_threshold);
+  cascade_arg_mem (&a, mask.mem);
+  gws2[0] = words;
+  gws2[1] = n_pad;
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, k, 2, gws2, NULL, error))
+    return FALSE;
+
+  /* greedy scan per segment */
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_scan, error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, job->keys);
+  cascade_arg_int (&a, (gint) n_pad);
+  cascade_arg_int (&a, (gint) words);
+  cascade_arg_mem (&a, seg.mem);
+  cascade_arg_mem (&a, mask.mem);
+  cascade_arg_mem (&a, removed.mem);
+  cascade_arg_mem (&a, keep.mem);
+  cascade_arg_mem (&a, counts->mem);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
+    return FALSE;
+
+  /* kept keys by score over all groups */
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_kept_keys, error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, job->keys);
+  cascade_arg_int (&a, (gint) n_pad);
+  cascade_arg_int (&a, ib);
+  cascade_arg_mem (&a, keep.mem);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, k, 1, &n_pad, NULL, error))
+    return FALSE;
+  if (job->max_keep < n_pad) {
+    /* only the best max_keep are written: a top-k, not a sort */
+    if (!cascade_arena_tensor (arena, "nms.best", &best, CASCADE_DTYPE_I32,
+            1, CASCADE_SHAPE (cascade_next_pow2 (job->max_keep) * 2), error)
+        || !cascade_topk_u64 (ctx, arena, job->keys, n_pad, job->max_keep,
+            best.mem, error))
+      return FALSE;
+    out_keys = best.mem;
+  } else if (!cascade_sort_u64 (ctx, job->keys, n_pad, error)) {
+    return FALSE;
+  }
+
+  if (!write_outputs (ctx, job, out_keys, counts, error))
+    return FALSE;
 
   if (!cascade_cl_check (clEnqueueReadBuffer (cascade_ctx_queue (ctx),
               counts->mem, CL_TRUE, counts->offset * 4, sizeof (host_counts),
@@ -456,7 +331,7 @@ cascade_batched_nms (CascadeCtx * ctx, CascadeArena * arena,
           CASCADE_SHAPE (n_pad * 2), error)
       || !cascade_nms_counts (ctx, arena, &counts, error))
     return FALSE;
-  if (!(k = cascade_ctx_kernel (ctx, PROGRAM, "cascade_nms_keys", error)))
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_keys, error)))
     return FALSE;
   a = cascade_args (k);
   cascade_arg_mem (&a, scores->mem);
@@ -483,4 +358,104 @@ cascade_batched_nms (CascadeCtx * ctx, CascadeArena * arena,
   job.max_keep = max_keep;
   job.out_index = keep;
   return cascade_nms_run (ctx, arena, &job, &counts, n_keep, error);
+}
+
+gboolean
+cascade_multiclass_nms (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeTensor * boxes, const CascadeTensor * scores, gsize n,
+    guint num_classes, gfloat score_thr, gfloat iou_thr, guint max_det,
+    const gboolean * class_filter, const CascadeTensor * out_boxes,
+    const CascadeTensor * out_scores, const CascadeTensor * out_labels,
+    guint * count, GError ** error)
+{
+  CascadeTensor keys, counts, class_ok;
+  CascadeNmsJob job = { 0 };
+  cl_kernel k;
+  CascadeArgs a;
+  gsize total = n * num_classes, n_pad;
+  cl_int ncand = 0;
+  gint *ok;
+  guint ib, c;
+  gboolean good;
+
+  *count = 0;
+  if (total == 0 || max_det == 0)
+    return TRUE;
+  ib = cascade_nms_index_bits (total);
+  if (total >= ((gsize) 1 << 30)
+      || num_classes + 1 >= ((guint64) 1 << (32 - ib))) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "cascade_multiclass_nms: %" G_GSIZE_FORMAT " rows x %u classes are "
+        "too many", n, num_classes);
+    return FALSE;
+  }
+  if (!cascade_check_floats (boxes, n * 4, "cascade_multiclass_nms", "boxes",
+          error)
+      || !cascade_check_floats (scores, n * (num_classes + 1),
+          "cascade_multiclass_nms", "scores", error)
+      || !cascade_check_floats (out_boxes, (gsize) max_det * 4,
+          "cascade_multiclass_nms", "out_boxes", error)
+      || !cascade_check_floats (out_scores, max_det, "cascade_multiclass_nms",
+          "out_scores", error))
+    return FALSE;
+  if (out_labels->dtype != CASCADE_DTYPE_I32
+      || cascade_tensor_numel (out_labels) < max_det) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "cascade_multiclass_nms: out_labels must hold %u i32", max_det);
+    return FALSE;
+  }
+
+  if (!cascade_arena_tensor (arena, "mcnms.keys", &keys, CASCADE_DTYPE_I32,
+          1, CASCADE_SHAPE (cascade_next_pow2 (total) * 2), error)
+      || !cascade_arena_tensor (arena, "mcnms.class_ok", &class_ok,
+          CASCADE_DTYPE_I32, 1, CASCADE_SHAPE (num_classes), error)
+      || !cascade_nms_counts (ctx, arena, &counts, error))
+    return FALSE;
+  ok = g_new (gint, num_classes);
+  for (c = 0; c < num_classes; c++)
+    ok[c] = class_filter ? (class_filter[c] ? 1 : 0) : 1;
+  good = cascade_tensor_write (ctx, &class_ok, ok, error);
+  g_free (ok);
+  if (!good)
+    return FALSE;
+
+  if (!(k = cascade_ctx_kernel (ctx, &desc_nms_mc_candidates, error)))
+    return FALSE;
+  a = cascade_args (k);
+  cascade_arg_mem (&a, scores->mem);
+  cascade_arg_int (&a, (gint) scores->offset);
+  cascade_arg_int (&a, (gint) n);
+  cascade_arg_int (&a, (gint) num_classes);
+  cascade_arg_float (&a, score_thr);
+  cascade_arg_mem (&a, class_ok.mem);
+  cascade_arg_int (&a, (gint) ib);
+  cascade_arg_mem (&a, keys.mem);
+  cascade_arg_mem (&a, counts.mem);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, k, 1, &total, NULL, error))
+    return FALSE;
+  /* the candidate count sizes the sort: the first round trip */
+  if (!cascade_cl_check (clEnqueueReadBuffer (cascade_ctx_queue (ctx),
+              counts.mem, CL_TRUE, (counts.offset + 2) * 4, sizeof (ncand),
+              &ncand, 0, NULL, NULL), "clEnqueueReadBuffer(candidates)",
+          error))
+    return FALSE;
+  if (ncand <= 0)
+    return TRUE;
+  n_pad = cascade_next_pow2 ((gsize) ncand);
+  if (!cascade_keys_fill (ctx, keys.mem, (gsize) ncand, n_pad, error))
+    return FALSE;
+
+  job.keys = keys.mem;
+  job.n_pad = n_pad;
+  job.index_bits = ib;
+  job.boxes = boxes;
+  job.box_div = num_classes;
+  job.max_segment = MIN (n, (gsize) ncand);
+  job.iou_threshold = iou_thr;
+  job.max_keep = max_det;
+  job.out_boxes = out_boxes;
+  job.out_scores = out_scores;
+  job.out_labels = out_labels;
+  return cascade_nms_run (ctx, arena, &job, &counts, count, error);
 }

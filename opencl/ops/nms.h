@@ -1,11 +1,10 @@
-/* gst-cascade: sorting and non-maximum suppression on the device, with
- * mmcv's semantics (nms: IoU > thr suppresses, areas without +1;
- * batched_nms: the coordinate-offset trick below 10000 boxes, a loop over
- * groups above) */
+/* gst-cascade: non-maximum suppression on the device, with mmcv's
+ * semantics (nms: IoU > thr suppresses, areas without +1; batched_nms: the
+ * coordinate-offset trick below 10000 boxes, a loop over groups above),
+ * and mmdetection's multiclass_nms built on it */
 #pragma once
 
-#include "runtime/tensor.h"
-#include "runtime/util.h"          /* cascade_next_pow2 */
+#include "ops/sort.h"
 
 G_BEGIN_DECLS
 
@@ -28,29 +27,36 @@ gboolean cascade_batched_nms (CascadeCtx * ctx, CascadeArena * arena,
     guint max_keep, const CascadeTensor * keep, guint * n_keep,
     GError ** error);
 
-/* Building blocks shared with rpn_ops and bbox_ops.
+/* mmdetection's multiclass_nms: every (row, class) with scores[row, class]
+ * > score_thr (classes 0..num_classes-1; column num_classes is background
+ * and ignored; class_filter, when non-NULL, drops classes whose flag is
+ * FALSE), per-class NMS with IoU > iou_thr suppressing, sorted by
+ * descending score, the first max_det kept.  boxes [n, 4] class-agnostic,
+ * scores [n, num_classes + 1].  Writes out_boxes [max_det, 4], out_scores
+ * [max_det], out_labels [max_det] (i32) and *count.
+ * As mmcv's batched_nms, boxes are moved by class * (max coordinate + 1)
+ * before the IoU; exactly tied scores keep ascending (row * num_classes +
+ * class) order.  Two host round trips: the candidate count, then *count.
+ * Entries past *count are 0 (labels -1), or untouched when no candidate
+ * passes score_thr. */
+gboolean cascade_multiclass_nms (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeTensor * boxes, const CascadeTensor * scores, gsize n,
+    guint num_classes, gfloat score_thr, gfloat iou_thr, guint max_det,
+    const gboolean * class_filter, const CascadeTensor * out_boxes,
+    const CascadeTensor * out_scores, const CascadeTensor * out_labels,
+    guint * count, GError ** error);
+
+/* Building blocks of the NMS, shared with the RPN (ops/proposals.c).
  *
- * Candidates are 64-bit keys (see kernels/nms.cl):
+ * Candidates are 64-bit keys (see ops/nms.cl), sorted by ops/sort.h:
  *   group << (32 + ib) | ~ord(score) << ib | index,
- * sorted ascending: by group, then descending score, then ascending index
+ * ascending: by group, then descending score, then ascending index
  * (our deterministic order for exactly tied scores, where mmcv's result
  * depends on torch's non-stable sort).  CASCADE_KEY_INVALID sorts last and
  * marks padding and excluded candidates. */
-#define CASCADE_KEY_INVALID G_MAXUINT64
 
 /* index bits ib for candidate indices 0..n-1 (at least 1) */
 guint cascade_nms_index_bits (gsize n);
-
-/* Sorts n_pad (a power of two) u64 keys of buffer keys ascending, in
- * place, on the device (bitonic; the inner steps in local memory). */
-gboolean cascade_sort_u64 (CascadeCtx * ctx, cl_mem keys, gsize n_pad,
-    GError ** error);
-
-/* The k smallest of n u64 keys (k < n), sorted ascending, into
- * out [next_pow2 (k)] (the rest CASCADE_KEY_INVALID): a radix select of the
- * k-th key (8 passes over the keys), a gather and a sort of k keys. */
-gboolean cascade_topk_u64 (CascadeCtx * ctx, CascadeArena * arena,
-    cl_mem keys, gsize n, gsize k, cl_mem out, GError ** error);
 
 /* The arena's 4-int counter buffer of the NMS, zeroed: [0] kept count,
  * [1] error flag (group id out of range), [2] candidate count */

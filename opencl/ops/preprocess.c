@@ -21,6 +21,10 @@
 
 #define MAX_FRAME_SIDE 8192
 
+/* the kernels launched here */
+static CascadeKernelDesc desc_preprocess =
+    CASCADE_KERNEL_DESC ("preprocess", "cascade_preprocess");
+
 static const gchar *const format_names[CASCADE_FORMAT_LAST] = {
   "RGB", "BGR", "RGBx", "BGRx", "xRGB", "xBGR", "RGBA", "BGRA", "ARGB",
   "ABGR", "NV12", "I420",
@@ -370,7 +374,7 @@ cascade_preprocess (CascadeCtx * ctx, CascadeArena * arena,
   if (!ok)
     return FALSE;
 
-  k = cascade_ctx_kernel (ctx, "preprocess", "cascade_preprocess", error);
+  k = cascade_ctx_kernel (ctx, &desc_preprocess, error);
   if (!k)
     return FALSE;
   a = cascade_args (k);

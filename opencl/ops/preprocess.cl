@@ -3,7 +3,7 @@
  * bit-exact), normalisation through a per-channel table, zero padding.
  *
  * Everything the kernel reads lives in one byte buffer (arena slot
- * "frame"), laid out by layers/preprocess.c:
+ * "frame"), laid out by ops/preprocess.c:
  *   plane 0 at 0, plane 1 at off1, plane 2 at off2 (row strides s0..s2);
  *   at tab_off: int4 per output column {sx0, sx1, a0, a1} then int4 per
  *   output row {sy0, sy1, b0, b1} (source indices already clamped, weights

@@ -7,8 +7,12 @@
 #include <math.h>
 #include <string.h>
 
-/* channels per work item, as ROI_CPB in kernels/roi.cl */
+/* channels per work item, as ROI_CPB in ops/roi_align.cl */
 #define ROI_CPB 32
+
+/* the kernels launched here */
+static CascadeKernelDesc desc_roi_align =
+    CASCADE_KERNEL_DESC ("roi_align", "cascade_roi_align");
 
 /* mmdetection's map_roi_levels in float32 as torch computes it:
  * floor (log2 (sqrt (area) / finest_scale + 1e-6)), not yet clamped. */
@@ -117,7 +121,7 @@ cascade_roi_align (CascadeCtx * ctx, guint num_levels,
     t[l - 1] = l < num_levels ? roi_level_threshold (l, finest_scale)
         : INFINITY;
 
-  k = cascade_ctx_kernel (ctx, "roi_align", "cascade_roi_align", error);
+  k = cascade_ctx_kernel (ctx, &desc_roi_align, error);
   if (!k)
     return FALSE;
   a = cascade_args (k);

@@ -4,18 +4,15 @@
 #include "runtime/error.h"
 #include "runtime/options.h"
 
+#include <string.h>
+
 struct _CascadeCtx
 {
   CascadeDevice *dev;
   cl_command_queue queue;
-  GHashTable *kernels;          /* "program/name" -> cl_kernel */
+  cl_kernel *kernels;           /* by kernel slot; NULL until created */
+  guint n_kernels;
 };
-
-static void
-release_kernel (gpointer p)
-{
-  clReleaseKernel (p);
-}
 
 CascadeCtx *
 cascade_ctx_new (CascadeDevice * dev, GError ** error)
@@ -30,8 +27,6 @@ cascade_ctx_new (CascadeDevice * dev, GError ** error)
     return NULL;
   ctx = g_new0 (CascadeCtx, 1);
   ctx->dev = cascade_device_ref (dev);
-  ctx->kernels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      release_kernel);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS;
   ctx->queue = clCreateCommandQueue (cascade_device_context (dev),
       cascade_device_id (dev), 0, &st);
@@ -47,13 +42,18 @@ cascade_ctx_new (CascadeDevice * dev, GError ** error)
 void
 cascade_ctx_free (CascadeCtx * ctx)
 {
+  guint i;
+
   if (!ctx)
     return;
   if (ctx->queue) {
     clFinish (ctx->queue);
     clReleaseCommandQueue (ctx->queue);
   }
-  g_hash_table_unref (ctx->kernels);
+  for (i = 0; i < ctx->n_kernels; i++)
+    if (ctx->kernels[i])
+      clReleaseKernel (ctx->kernels[i]);
+  g_free (ctx->kernels);
   cascade_device_unref (ctx->dev);
   g_free (ctx);
 }
@@ -76,33 +76,63 @@ cascade_ctx_queue (CascadeCtx * ctx)
   return ctx->queue;
 }
 
-cl_kernel
-cascade_ctx_kernel (CascadeCtx * ctx, const gchar * program,
-    const gchar * name, GError ** error)
+/* the process-wide slot of desc's (program, name): assigned on first use,
+ * the same for every descriptor of that kernel */
+static guint
+kernel_slot (CascadeKernelDesc * desc)
 {
-  gchar *key = g_strdup_printf ("%s/%s", program, name);
-  cl_kernel k = g_hash_table_lookup (ctx->kernels, key);
+  static GMutex lock;
+  static GHashTable *slots;     /* "program/name" -> slot + 1 */
+
+  if (g_once_init_enter (&desc->slot)) {
+    gchar *key = g_strdup_printf ("%s/%s", desc->program, desc->name);
+    gsize slot;
+
+    g_mutex_lock (&lock);
+    if (!slots)
+      slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    slot = GPOINTER_TO_SIZE (g_hash_table_lookup (slots, key));
+    if (slot == 0) {
+      slot = g_hash_table_size (slots) + 1;
+      g_hash_table_insert (slots, key, GSIZE_TO_POINTER (slot));
+    } else {
+      g_free (key);
+    }
+    g_mutex_unlock (&lock);
+    g_once_init_leave (&desc->slot, slot);
+  }
+  return (guint) (desc->slot - 1);
+}
+
+cl_kernel
+cascade_ctx_kernel (CascadeCtx * ctx, CascadeKernelDesc * desc,
+    GError ** error)
+{
+  guint slot = kernel_slot (desc);
   cl_program prog;
+  cl_kernel k;
   cl_int st;
 
-  if (k) {
-    g_free (key);
-    return k;
-  }
-  prog = cascade_device_program (ctx->dev, program, error);
-  if (!prog) {
-    g_free (key);
+  if (slot < ctx->n_kernels && ctx->kernels[slot])
+    return ctx->kernels[slot];
+  prog = cascade_device_program (ctx->dev, desc->program, error);
+  if (!prog)
     return NULL;
-  }
-  k = clCreateKernel (prog, name, &st);
+  k = clCreateKernel (prog, desc->name, &st);
   if (st != CL_SUCCESS) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_BUILD,
-        "clCreateKernel(%s) from %s.cl failed: %s (%d)", name, program,
-        cascade_cl_status_string (st), (int) st);
-    g_free (key);
+        "clCreateKernel(%s) from %s.cl failed: %s (%d)", desc->name,
+        desc->program, cascade_cl_status_string (st), (int) st);
     return NULL;
   }
-  g_hash_table_insert (ctx->kernels, key, k);
+  if (slot >= ctx->n_kernels) {
+    guint n = MAX (slot + 1, 2 * ctx->n_kernels);
+    ctx->kernels = g_renew (cl_kernel, ctx->kernels, n);
+    memset (ctx->kernels + ctx->n_kernels, 0,
+        (n - ctx->n_kernels) * sizeof (cl_kernel));
+    ctx->n_kernels = n;
+  }
+  ctx->kernels[slot] = k;
   return k;
 }
 

@@ -18,10 +18,26 @@ CascadeDevice *cascade_ctx_device (CascadeCtx * ctx);
 cl_context cascade_ctx_context (CascadeCtx * ctx);
 cl_command_queue cascade_ctx_queue (CascadeCtx * ctx);
 
-/* The kernel `name` from kernels/<program>.cl; created once per context and
- * owned by it. */
-cl_kernel cascade_ctx_kernel (CascadeCtx * ctx, const gchar * program,
-    const gchar * name, GError ** error);
+/* A kernel, named once where it is launched:
+ *   static CascadeKernelDesc k_fill = CASCADE_KERNEL_DESC ("sort",
+ *       "cascade_keys_fill");
+ *   cl_kernel k = cascade_ctx_kernel (ctx, &k_fill, error);
+ * The first use anywhere in the process gives the (program, name) pair a
+ * slot (descriptors naming the same kernel share it); each context keeps
+ * an array of kernels by slot, so a launch costs an array index. */
+typedef struct
+{
+  const gchar *program;         /* <program>.cl, without .cl */
+  const gchar *name;            /* the __kernel function */
+  gsize slot;                   /* slot + 1 once assigned; 0 before */
+} CascadeKernelDesc;
+
+#define CASCADE_KERNEL_DESC(program, name) { (program), (name), 0 }
+
+/* The kernel of desc, created on first use in this context and owned by
+ * it. */
+cl_kernel cascade_ctx_kernel (CascadeCtx * ctx, CascadeKernelDesc * desc,
+    GError ** error);
 
 /* Kernel argument setting that remembers the first failure:
  *   CascadeArgs a = cascade_args (k);

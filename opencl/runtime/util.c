@@ -1,12 +1,18 @@
 /* gst-cascade: fill and copy on the device */
 #include "runtime/util.h"
 
+/* the kernels launched here */
+static CascadeKernelDesc desc_fill =
+    CASCADE_KERNEL_DESC ("util", "cascade_fill");
+static CascadeKernelDesc desc_copy =
+    CASCADE_KERNEL_DESC ("util", "cascade_copy");
+
 gboolean
 cascade_fill (CascadeCtx * ctx, const CascadeTensor * t, gfloat value,
     GError ** error)
 {
   gsize n = cascade_tensor_numel (t);
-  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_fill", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_fill, error);
   CascadeArgs a;
   if (!k)
     return FALSE;
@@ -23,7 +29,7 @@ gboolean
 cascade_copy (CascadeCtx * ctx, const CascadeTensor * src, gsize soff,
     const CascadeTensor * dst, gsize doff, gsize n, GError ** error)
 {
-  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_copy", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_copy, error);
   CascadeArgs a;
   if (!k)
     return FALSE;

@@ -99,11 +99,15 @@ test_device_pick (void)
 static void
 test_program_errors (void)
 {
+  static CascadeKernelDesc no_program =
+      CASCADE_KERNEL_DESC ("no_such_program", "k");
+  static CascadeKernelDesc no_kernel =
+      CASCADE_KERNEL_DESC ("util", "no_such_kernel");
   GError *err = NULL;
-  g_assert_null (cascade_ctx_kernel (ctx, "no_such_program", "k", &err));
+  g_assert_null (cascade_ctx_kernel (ctx, &no_program, &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_BUILD);
   g_clear_error (&err);
-  g_assert_null (cascade_ctx_kernel (ctx, "util", "no_such_kernel", &err));
+  g_assert_null (cascade_ctx_kernel (ctx, &no_kernel, &err));
   g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_BUILD);
   g_assert_nonnull (strstr (err->message, "CL_INVALID_KERNEL_NAME"));
   g_clear_error (&err);

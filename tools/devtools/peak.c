@@ -2,10 +2,13 @@
 #include "peak.h"
 #include "runtime/tensor.h"
 
+static CascadeKernelDesc desc_peak_fma =
+    CASCADE_KERNEL_DESC ("util", "cascade_peak_fma");
+
 gboolean
 cascade_peak_gflops (CascadeCtx * ctx, gdouble * gflops, GError ** error)
 {
-  cl_kernel k = cascade_ctx_kernel (ctx, "util", "cascade_peak_fma", error);
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_peak_fma, error);
   CascadeDevice *dev = cascade_ctx_device (ctx);
   /* enough work-items to fill every compute unit many times over */
   gsize items = 64 * MAX (cascade_device_compute_units (dev), 1) * 16;

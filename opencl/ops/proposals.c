@@ -1,13 +1,24 @@
-/* gst-cascade: RPN proposals on the device (kernels/rpn.cl, nms.cl):
- * per level the top nms_pre anchors by sigmoid score (radix select of the
- * keys, ties by ascending anchor index), decoded and clipped, then one batched
- * NMS over all levels with the level as group.  One host round trip: the
- * proposal count. */
-#include "ops/rpn_ops.h"
+/* gst-cascade: RPN proposals on the device (ops/proposals.cl): per level
+ * the top nms_pre anchors by sigmoid score (radix select of the keys, ties
+ * by ascending anchor index, ops/sort.c), gathered with their deltas; all
+ * levels decoded and clipped at once (ops/box_coder.c), small boxes
+ * dropped, then one batched NMS over all levels with the level as group
+ * (ops/nms.c).  One host round trip: the proposal count. */
+#include "ops/proposals.h"
+#include "ops/box_coder.h"
 #include "ops/nms.h"
 #include "runtime/error.h"
 
 #include <math.h>
+#include <string.h>
+
+/* the kernels launched here */
+static CascadeKernelDesc desc_rpn_level_keys =
+    CASCADE_KERNEL_DESC ("proposals", "cascade_rpn_level_keys");
+static CascadeKernelDesc desc_rpn_anchors =
+    CASCADE_KERNEL_DESC ("proposals", "cascade_rpn_anchors");
+static CascadeKernelDesc desc_rpn_min_size =
+    CASCADE_KERNEL_DESC ("proposals", "cascade_rpn_min_size");
 
 /* mmdetection's AnchorGenerator.gen_single_level_base_anchors for base
  * size = stride, scale 8, ratio r, centre offset 0, in float32 as torch
@@ -44,25 +55,25 @@ check_level (const CascadeTensor * t, guint ch, guint l, const gchar * what,
   return TRUE;
 }
 
-gboolean
-cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
-    const CascadeRpnParams * params, const CascadeTensor * cls,
-    const CascadeTensor * reg, guint img_w, guint img_h,
-    const CascadeTensor * boxes, const CascadeTensor * scores,
-    guint * count, GError ** error)
+/* the candidates of each level: the first nms_pre by score (sorted) or
+ * all of them, at first[l] .. first[l] + take[l] of the candidate list */
+typedef struct
 {
-  static const gfloat ratios[3] = { 0.5f, 1.0f, 2.0f };
-  CascadeTensor keys, lkeys, lsel, cand, counts;
-  CascadeNmsJob job = { 0 };
-  cl_kernel kk, kd, kf;
-  CascadeArgs a;
   gsize first[CASCADE_RPN_MAX_LEVELS], take[CASCADE_RPN_MAX_LEVELS];
   gboolean sorted[CASCADE_RPN_MAX_LEVELS];
-  gsize total = 0, max_take = 0, max_n = 1, n_pad;
-  guint l, ib;
-  gfloat max_ratio = (gfloat) fabs (log (16.0 / 1000.0));
+  gsize total, max_take, max_n;
+} LevelPlan;
 
-  *count = 0;
+/* checks the arguments and plans the levels' candidates */
+static gboolean
+plan_levels (const CascadeRpnParams * params, const CascadeTensor * cls,
+    const CascadeTensor * reg, const CascadeTensor * boxes,
+    const CascadeTensor * scores, LevelPlan * pl, GError ** error)
+{
+  guint l;
+
+  memset (pl, 0, sizeof (*pl));
+  pl->max_n = 1;
   if (params->num_levels < 1 || params->num_levels > CASCADE_RPN_MAX_LEVELS) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
         "cascade_rpn_proposals: %u levels (1..%d)", params->num_levels,
@@ -88,14 +99,39 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
       return FALSE;
     }
     n = 3 * cls[l].shape[2] * cls[l].shape[3];
-    sorted[l] = params->nms_pre > 0 && params->nms_pre < n;
-    take[l] = sorted[l] ? params->nms_pre : n;
-    first[l] = total;
-    total += take[l];
-    max_take = MAX (max_take, take[l]);
-    if (sorted[l])
-      max_n = MAX (max_n, n);
+    pl->sorted[l] = params->nms_pre > 0 && params->nms_pre < n;
+    pl->take[l] = pl->sorted[l] ? params->nms_pre : n;
+    pl->first[l] = pl->total;
+    pl->total += pl->take[l];
+    pl->max_take = MAX (pl->max_take, pl->take[l]);
+    if (pl->sorted[l])
+      pl->max_n = MAX (pl->max_n, n);
   }
+  return TRUE;
+}
+
+gboolean
+cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeRpnParams * params, const CascadeTensor * cls,
+    const CascadeTensor * reg, guint img_w, guint img_h,
+    const CascadeTensor * boxes, const CascadeTensor * scores,
+    guint * count, GError ** error)
+{
+  static const gfloat ratios[3] = { 0.5f, 1.0f, 2.0f };
+  static const gfloat stds[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+  CascadeTensor keys, lkeys, lsel, cand, deltas, counts;
+  CascadeNmsJob job = { 0 };
+  cl_kernel kk, ka, km;
+  CascadeArgs a;
+  LevelPlan pl;
+  gsize total, max_n, n_pad;
+  guint l, ib;
+
+  *count = 0;
+  if (!plan_levels (params, cls, reg, boxes, scores, &pl, error))
+    return FALSE;
+  total = pl.total;
+  max_n = pl.max_n;
   if (total == 0 || params->max_per_img == 0)
     return TRUE;
   if (total >= ((gsize) 1 << 28) || max_n >= ((gsize) 1 << 31)) {
@@ -116,35 +152,26 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
           error)
       || !cascade_arena_tensor (arena, "rpn.candidates", &cand,
           CASCADE_DTYPE_F32, 2, CASCADE_SHAPE (total, 4), error)
+      || !cascade_arena_tensor (arena, "rpn.deltas", &deltas,
+          CASCADE_DTYPE_F32, 2, CASCADE_SHAPE (total, 4), error)
       || !cascade_nms_counts (ctx, arena, &counts, error))
     return FALSE;
-  if (!(kk = cascade_ctx_kernel (ctx, "rpn_ops", "cascade_rpn_level_keys", error))
-      || !(kd = cascade_ctx_kernel (ctx, "rpn_ops", "cascade_rpn_decode", error))
-      || !(kf = cascade_ctx_kernel (ctx, "nms", "cascade_keys_fill", error)))
+  if (!(kk = cascade_ctx_kernel (ctx, &desc_rpn_level_keys, error))
+      || !(ka = cascade_ctx_kernel (ctx, &desc_rpn_anchors, error))
+      || !(km = cascade_ctx_kernel (ctx, &desc_rpn_min_size, error)))
     return FALSE;
 
-  /* padding keys */
-  if (n_pad > total) {
-    gsize n = n_pad - total;
-    cl_ulong inv = CASCADE_KEY_INVALID;
-    a = cascade_args (kf);
-    cascade_arg_mem (&a, keys.mem);
-    cascade_arg_int (&a, (gint) total);
-    cascade_arg_int (&a, (gint) n_pad);
-    cascade_arg (&a, sizeof (inv), &inv);
-    if (!cascade_args_check (&a, error)
-        || !cascade_ctx_launch (ctx, kf, 1, &n, NULL, error))
-      return FALSE;
-  }
+  if (!cascade_keys_fill (ctx, keys.mem, total, n_pad, error))
+    return FALSE;
 
   for (l = 0; l < params->num_levels; l++) {
     guint h = cls[l].shape[2], w = cls[l].shape[3];
     cl_float4 b0 = base_anchor (params->strides[l], ratios[0]);
     cl_float4 b1 = base_anchor (params->strides[l], ratios[1]);
     cl_float4 b2 = base_anchor (params->strides[l], ratios[2]);
-    if (take[l] == 0)
+    if (pl.take[l] == 0)
       continue;
-    if (sorted[l]) {
+    if (pl.sorted[l]) {
       gsize n = 3 * (gsize) h * w;
       a = cascade_args (kk);
       cascade_arg_mem (&a, cls[l].mem);
@@ -154,11 +181,11 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
       cascade_arg_mem (&a, lkeys.mem);
       if (!cascade_args_check (&a, error)
           || !cascade_ctx_launch (ctx, kk, 1, &n, NULL, error)
-          || !cascade_topk_u64 (ctx, arena, lkeys.mem, n, take[l], lsel.mem,
-              error))
+          || !cascade_topk_u64 (ctx, arena, lkeys.mem, n, pl.take[l],
+              lsel.mem, error))
         return FALSE;
     }
-    a = cascade_args (kd);
+    a = cascade_args (ka);
     cascade_arg_mem (&a, cls[l].mem);
     cascade_arg_int (&a, (gint) cls[l].offset);
     cascade_arg_mem (&a, reg[l].mem);
@@ -166,32 +193,42 @@ cascade_rpn_proposals (CascadeCtx * ctx, CascadeArena * arena,
     cascade_arg_int (&a, (gint) h);
     cascade_arg_int (&a, (gint) w);
     cascade_arg_int (&a, (gint) params->strides[l]);
-    cascade_arg_int (&a, sorted[l]);
+    cascade_arg_int (&a, pl.sorted[l]);
     cascade_arg_mem (&a, lsel.mem);
-    cascade_arg_int (&a, (gint) take[l]);
+    cascade_arg_int (&a, (gint) pl.take[l]);
     cascade_arg (&a, sizeof (b0), &b0);
     cascade_arg (&a, sizeof (b1), &b1);
     cascade_arg (&a, sizeof (b2), &b2);
-    cascade_arg_float (&a, max_ratio);
-    cascade_arg_float (&a, (gfloat) img_w);
-    cascade_arg_float (&a, (gfloat) img_h);
-    cascade_arg_float (&a, params->min_bbox_size);
     cascade_arg_int (&a, (gint) l);
-    cascade_arg_int (&a, (gint) first[l]);
+    cascade_arg_int (&a, (gint) pl.first[l]);
     cascade_arg_int (&a, (gint) ib);
     cascade_arg_mem (&a, cand.mem);
+    cascade_arg_mem (&a, deltas.mem);
     cascade_arg_mem (&a, keys.mem);
     if (!cascade_args_check (&a, error)
-        || !cascade_ctx_launch (ctx, kd, 1, &take[l], NULL, error))
+        || !cascade_ctx_launch (ctx, ka, 1, &pl.take[l], NULL, error))
       return FALSE;
   }
+
+  /* delta2bbox with stds 1, clipped to the image; in place */
+  if (!cascade_delta2bbox (ctx, &cand, &deltas, total, stds, (gfloat) img_w,
+          (gfloat) img_h, &cand, error))
+    return FALSE;
+  a = cascade_args (km);
+  cascade_arg_mem (&a, cand.mem);
+  cascade_arg_int (&a, (gint) total);
+  cascade_arg_float (&a, params->min_bbox_size);
+  cascade_arg_mem (&a, keys.mem);
+  if (!cascade_args_check (&a, error)
+      || !cascade_ctx_launch (ctx, km, 1, &total, NULL, error))
+    return FALSE;
 
   job.keys = keys.mem;
   job.n_pad = n_pad;
   job.index_bits = ib;
   job.boxes = &cand;
   job.box_div = 1;
-  job.max_segment = max_take;
+  job.max_segment = pl.max_take;
   job.iou_threshold = params->nms_iou;
   job.max_keep = params->max_per_img;
   job.out_boxes = boxes;

@@ -9,8 +9,8 @@
  * exactly exp(clamp(dw))).  Every other operation is exact IEEE float32 on
  * both sides, so boxes must match bit for bit and the kept sets exactly. */
 #include "testutil.h"
-#include "ops/rpn_ops.h"
-#include "ops/bbox_ops.h"
+#include "ops/proposals.h"
+#include "ops/box_coder.h"
 #include "nms_ref.h"
 
 #include <string.h>
