@@ -5,6 +5,8 @@
  * loader's cascade_arch_expected_tensors), then damaged in every way the
  * loader must catch. */
 #include "model/model-private.h"
+#include "model/expected.h"
+#include "model/safetensors.h"
 #include "runtime/error.h"
 
 #include <glib/gstdio.h>
