@@ -1,11 +1,6 @@
 /* gst-cascade: the architecture metadata (models/FORMAT.md), one function
  * per section of the JSON object, read in the order below; the first
- * problem found is the error.
- *
- * ResNeXt widths follow mmdetection (mmdet/models/backbones/resnext.py:
- * the ResLayer gets the backbone's base_channels): conv2 width =
- * floor(planes * base_width / base_channels) * groups, which is the zoo's
- * floor(planes * base_width / 64) * groups when base_channels is 64. */
+ * problem found is the error. */
 #include "model/arch.h"
 #include "model/arch-fields.h"
 #include "model/json.h"

@@ -27,7 +27,12 @@
  *   shared_fcs.1 [D, D], each with a bias
  * with_mask: roi_head.mask_head.{s}: convs.{k}.conv [M, C or M, 3, 3]
  *   (k 0..num_convs-1), upsample (ConvTranspose2d) [M, M, 2, 2],
- *   conv_logits [K, M, 1, 1], each with a bias. */
+ *   conv_logits [K, M, 1, 1], each with a bias.
+ *
+ * ResNeXt widths follow mmdetection (mmdet/models/backbones/resnext.py:
+ * the ResLayer gets the backbone's base_channels): conv2 width =
+ * floor(planes * base_width / base_channels) * groups, which is the zoo's
+ * floor(planes * base_width / 64) * groups when base_channels is 64. */
 #include "model/expected.h"
 
 #include <stdarg.h>
