@@ -4,51 +4,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "model/arch.h"
 
-typedef struct
-{
-  /* detector */
-  gboolean with_mask;
-  guint num_classes;
-  gchar **classes;              /* num_classes names, NULL-terminated */
-  /* backbone */
-  guint depth;                  /* 18, 34, 50, 101, 152 */
-  guint groups;                 /* 1 for ResNet */
-  guint base_width;             /* ResNeXt width per group */
-  guint base_channels;          /* 64 for the zoo */
-  gboolean caffe_style;         /* stride on the first 1x1 */
-  /* neck */
-  guint fpn_channels;
-  guint num_outs;               /* 5: P2..P6 */
-  /* rpn */
-  guint rpn_channels;
-  guint rpn_nms_pre;
-  gfloat rpn_nms_iou;
-  guint rpn_max_per_img;
-  gfloat rpn_min_bbox_size;
-  /* cascade roi head */
-  guint num_stages;             /* 3 */
-  guint roi_size;               /* 7 */
-  guint finest_scale;           /* 56 */
-  guint fc_channels;            /* 1024 */
-  guint num_shared_fcs;         /* 2 */
-  gfloat stage_stds[3][4];
-  gfloat score_thr;             /* 0.05 */
-  gfloat nms_iou;               /* 0.5 */
-  guint max_per_img;            /* 100 */
-  /* mask head (with_mask only) */
-  guint mask_channels;          /* 256 */
-  guint mask_num_convs;         /* 4 */
-  guint mask_roi_size;          /* 14 */
-  gfloat mask_thr;              /* 0.5 */
-  /* preprocessing */
-  guint test_scale[2];          /* long, short: 1333, 800 */
-  gfloat mean[3];
-  gfloat std[3];
-  gboolean to_rgb;
-  guint pad_divisor;            /* 32 */
-} CascadeArch;
+G_BEGIN_DECLS
 
 typedef struct _CascadeModel CascadeModel;
 
