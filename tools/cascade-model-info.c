@@ -2,7 +2,7 @@
  * files (models/FORMAT.md) and prints a one-paragraph summary of each.
  * Exit status 0 when every file is valid, 1 otherwise (the error of each
  * bad file goes to stderr), 2 on a usage error. */
-#include "model/model-private.h"
+#include "model/model.h"
 #include "runtime/error.h"
 
 #include <locale.h>

@@ -19,7 +19,7 @@
  *
  * The mapping is private and read-only; a file truncated by someone else
  * while mapped would still raise SIGBUS (as with any mmap). */
-#include "model/model-private.h"
+#include "model/model.h"
 #include "model/expected.h"
 #include "model/json.h"
 #include "model/safetensors.h"

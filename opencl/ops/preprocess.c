@@ -239,24 +239,24 @@ check_tensor (const CascadeTensor * t, CascadeDType dtype, gsize c, gsize h,
 
 #define ALIGN16(x) (((x) + 15) & ~(gsize) 15)
 
-gboolean
-cascade_preprocess (CascadeCtx * ctx, CascadeArena * arena,
-    const CascadeFrame * frame, const CascadeResizeInfo * info,
+/* Where the frame's planes and the tables go in the device buffer "frame",
+ * and how the kernel reads the pixels. */
+typedef struct
+{
+  gsize row[3], rows[3];        /* bytes per row and rows of each plane */
+  gsize dev_stride[3], plane_off[3];
+  guint n_planes;
+  gsize tab_off, lut_off, total;
+  gint kind;                    /* 0 packed, 1 NV12, 2 I420 */
+  gint bpp, ob, og, orr;        /* packed: bytes per pixel, B/G/R offsets */
+} FramePlan;
+
+static gboolean
+check_args (const CascadeFrame * frame, const CascadeResizeInfo * info,
     const CascadeNormalize * norm, const CascadeTensor * out,
     const CascadeTensor * resized_u8, GError ** error)
 {
-  gsize row[3], rows[3], dev_stride[3], plane_off[3] = { 0, 0, 0 };
-  gsize total, tab_off, lut_off, tab_bytes;
-  guint n_planes, i, c;
-  gint kind, bpp = 1, ob = 0, og = 0, orr = 0, mode;
-  guint8 *host_tab;
-  gint32 *tab;
-  gfloat *lut;
-  CascadeTensor buf;
-  cl_command_queue q = cascade_ctx_queue (ctx);
-  cl_kernel k;
-  CascadeArgs a;
-  gboolean ok;
+  guint c;
 
   if (!cascade_frame_validate (frame, error))
     return FALSE;
@@ -286,113 +286,150 @@ cascade_preprocess (CascadeCtx * ctx, CascadeArena * arena,
   if (resized_u8 && !check_tensor (resized_u8, CASCADE_DTYPE_U8, 3,
           info->dst_h, info->dst_w, FALSE, "resized_u8", error))
     return FALSE;
+  return TRUE;
+}
 
-  frame_layout (frame->format, frame->width, frame->height, row, rows,
-      &n_planes);
+/* the pixel layout the kernel reads */
+static void
+plan_pixels (const CascadeFrame * frame, FramePlan * p)
+{
+  /* byte offsets of B, G, R in memory order */
+  static const gint offs[10][4] = {
+    {3, 2, 1, 0}, {3, 0, 1, 2},         /* RGB, BGR */
+    {4, 2, 1, 0}, {4, 0, 1, 2},         /* RGBx, BGRx */
+    {4, 3, 2, 1}, {4, 1, 2, 3},         /* xRGB, xBGR */
+    {4, 2, 1, 0}, {4, 0, 1, 2},         /* RGBA, BGRA */
+    {4, 3, 2, 1}, {4, 1, 2, 3},         /* ARGB, ABGR */
+  };
+
+  p->bpp = 1;
+  p->ob = p->og = p->orr = 0;
   switch (frame->format) {
     case CASCADE_FORMAT_NV12:
-      kind = 1;
+      p->kind = 1;
       break;
     case CASCADE_FORMAT_I420:
-      kind = 2;
+      p->kind = 2;
       break;
-    default:{
-      /* byte offsets of B, G, R in memory order */
-      static const gint offs[10][4] = {
-        {3, 2, 1, 0}, {3, 0, 1, 2},     /* RGB, BGR */
-        {4, 2, 1, 0}, {4, 0, 1, 2},     /* RGBx, BGRx */
-        {4, 3, 2, 1}, {4, 1, 2, 3},     /* xRGB, xBGR */
-        {4, 2, 1, 0}, {4, 0, 1, 2},     /* RGBA, BGRA */
-        {4, 3, 2, 1}, {4, 1, 2, 3},     /* ARGB, ABGR */
-      };
-      kind = 0;
-      bpp = offs[frame->format][0];
-      ob = offs[frame->format][1];
-      og = offs[frame->format][2];
-      orr = offs[frame->format][3];
-    }
+    default:
+      p->kind = 0;
+      p->bpp = offs[frame->format][0];
+      p->ob = offs[frame->format][1];
+      p->og = offs[frame->format][2];
+      p->orr = offs[frame->format][3];
   }
+}
 
-  /* device layout: each plane keeps the caller's stride unless that would
-   * upload much padding; then rows are packed */
-  total = 0;
-  for (i = 0; i < n_planes; i++) {
+/* device layout: each plane keeps the caller's stride unless that would
+ * upload much padding; then rows are packed; the tables follow */
+static gboolean
+plan_buffer (const CascadeFrame * frame, const CascadeResizeInfo * info,
+    FramePlan * p, GError ** error)
+{
+  gsize total = 0, tab_bytes;
+  guint i;
+
+  frame_layout (frame->format, frame->width, frame->height, p->row, p->rows,
+      &p->n_planes);
+  for (i = 0; i < p->n_planes; i++) {
     gsize s = frame->strides[i];
-    dev_stride[i] = (s - row[i] <= 64 || s - row[i] <= row[i] / 8) ?
-        s : row[i];
-    plane_off[i] = total;
-    total = ALIGN16 (total + dev_stride[i] * (rows[i] - 1) + row[i]);
+    p->dev_stride[i] = (s - p->row[i] <= 64 || s - p->row[i] <= p->row[i] / 8)
+        ? s : p->row[i];
+    p->plane_off[i] = total;
+    total = ALIGN16 (total + p->dev_stride[i] * (p->rows[i] - 1) + p->row[i]);
   }
-  tab_off = total;
+  p->tab_off = total;
   tab_bytes = 4 * sizeof (gint32) * ((gsize) info->dst_w + info->dst_h);
-  lut_off = ALIGN16 (tab_off + tab_bytes);
-  total = lut_off + 3 * 256 * sizeof (gfloat);
-  if (total > G_MAXUINT32) {
+  p->lut_off = ALIGN16 (p->tab_off + tab_bytes);
+  p->total = p->lut_off + 3 * 256 * sizeof (gfloat);
+  if (p->total > G_MAXUINT32) {
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
-        "preprocess: frame of %" G_GSIZE_FORMAT " bytes is too large", total);
+        "preprocess: frame of %" G_GSIZE_FORMAT " bytes is too large",
+        p->total);
     return FALSE;
   }
-  if (!cascade_arena_tensor (arena, "frame", &buf, CASCADE_DTYPE_U8, 1,
-          CASCADE_SHAPE (total), error))
-    return FALSE;
+  return TRUE;
+}
 
-  /* upload: one write per plane (rectangular when rows are packed) */
-  for (i = 0; i < n_planes; i++) {
+/* one write per plane (rectangular when rows are packed) */
+static gboolean
+upload_planes (cl_command_queue q, cl_mem buf, const CascadeFrame * frame,
+    const FramePlan * p, GError ** error)
+{
+  guint i;
+
+  for (i = 0; i < p->n_planes; i++) {
     cl_int st;
-    if (dev_stride[i] == frame->strides[i]) {
-      st = clEnqueueWriteBuffer (q, buf.mem, CL_TRUE, plane_off[i],
-          dev_stride[i] * (rows[i] - 1) + row[i], frame->planes[i], 0, NULL,
-          NULL);
-    } else {
-      size_t origin[3] = { plane_off[i], 0, 0 }, zero[3] = { 0, 0, 0 };
-      size_t region[3] = { row[i], rows[i], 1 };
-      st = clEnqueueWriteBufferRect (q, buf.mem, CL_TRUE, origin, zero,
-          region, dev_stride[i], 0, frame->strides[i], 0, frame->planes[i],
+    if (p->dev_stride[i] == frame->strides[i]) {
+      st = clEnqueueWriteBuffer (q, buf, CL_TRUE, p->plane_off[i],
+          p->dev_stride[i] * (p->rows[i] - 1) + p->row[i], frame->planes[i],
           0, NULL, NULL);
+    } else {
+      size_t origin[3] = { p->plane_off[i], 0, 0 }, zero[3] = { 0, 0, 0 };
+      size_t region[3] = { p->row[i], p->rows[i], 1 };
+      st = clEnqueueWriteBufferRect (q, buf, CL_TRUE, origin, zero,
+          region, p->dev_stride[i], 0, frame->strides[i], 0,
+          frame->planes[i], 0, NULL, NULL);
     }
     if (!cascade_cl_check (st, "preprocess: frame upload", error))
       return FALSE;
   }
+  return TRUE;
+}
 
-  /* interpolation tables and the normalisation table */
-  mode = is_area_2x (info) ? 1 : 0;
-  host_tab = g_malloc0 (total - tab_off);
-  tab = (gint32 *) host_tab;
+/* the interpolation tables and the normalisation table */
+static gboolean
+upload_tables (cl_command_queue q, cl_mem buf,
+    const CascadeResizeInfo * info, const CascadeNormalize * norm,
+    const FramePlan * p, GError ** error)
+{
+  guint8 *host_tab = g_malloc0 (p->total - p->tab_off);
+  gint32 *tab = (gint32 *) host_tab;
+  gfloat *lut = (gfloat *) (host_tab + (p->lut_off - p->tab_off));
+  guint c, i;
+  gboolean ok;
+
   linear_table (info->src_w, info->dst_w, TRUE, tab);
   linear_table (info->src_h, info->dst_h, FALSE, tab + 4 * info->dst_w);
-  lut = (gfloat *) (host_tab + (lut_off - tab_off));
   for (c = 0; c < 3; c++)
     for (i = 0; i < 256; i++) {
       /* float32 as mmengine: (x - mean) / std */
       gfloat d = (gfloat) i - norm->mean[c];
       lut[c * 256 + i] = d / norm->std[c];
     }
-  ok = cascade_cl_check (clEnqueueWriteBuffer (q, buf.mem, CL_TRUE, tab_off,
-          total - tab_off, host_tab, 0, NULL, NULL),
+  ok = cascade_cl_check (clEnqueueWriteBuffer (q, buf, CL_TRUE, p->tab_off,
+          p->total - p->tab_off, host_tab, 0, NULL, NULL),
       "preprocess: table upload", error);
   g_free (host_tab);
-  if (!ok)
-    return FALSE;
+  return ok;
+}
 
-  k = cascade_ctx_kernel (ctx, &desc_preprocess, error);
+static gboolean
+launch (CascadeCtx * ctx, cl_mem buf, const CascadeResizeInfo * info,
+    const CascadeNormalize * norm, const FramePlan * p,
+    const CascadeTensor * out, const CascadeTensor * resized_u8,
+    GError ** error)
+{
+  cl_kernel k = cascade_ctx_kernel (ctx, &desc_preprocess, error);
+  cl_uint u[7] = { p->plane_off[1], p->plane_off[2], p->dev_stride[0],
+    p->n_planes > 1 ? p->dev_stride[1] : 0,
+    p->n_planes > 2 ? p->dev_stride[2] : 0, p->tab_off, p->lut_off
+  };
+  CascadeArgs a;
+  guint i;
+
   if (!k)
     return FALSE;
   a = cascade_args (k);
-  cascade_arg_mem (&a, buf.mem);
-  cascade_arg_int (&a, kind);
-  cascade_arg_int (&a, bpp);
-  cascade_arg_int (&a, ob);
-  cascade_arg_int (&a, og);
-  cascade_arg_int (&a, orr);
-  {
-    cl_uint u[7] = { plane_off[1], plane_off[2], dev_stride[0],
-      n_planes > 1 ? dev_stride[1] : 0, n_planes > 2 ? dev_stride[2] : 0,
-      tab_off, lut_off
-    };
-    for (i = 0; i < 7; i++)
-      cascade_arg (&a, sizeof (cl_uint), &u[i]);
-  }
-  cascade_arg_int (&a, mode);
+  cascade_arg_mem (&a, buf);
+  cascade_arg_int (&a, p->kind);
+  cascade_arg_int (&a, p->bpp);
+  cascade_arg_int (&a, p->ob);
+  cascade_arg_int (&a, p->og);
+  cascade_arg_int (&a, p->orr);
+  for (i = 0; i < 7; i++)
+    cascade_arg (&a, sizeof (cl_uint), &u[i]);
+  cascade_arg_int (&a, is_area_2x (info) ? 1 : 0);
   cascade_arg_int (&a, (gint) info->dst_w);
   cascade_arg_int (&a, (gint) info->dst_h);
   cascade_arg_int (&a, (gint) info->pad_w);
@@ -407,4 +444,26 @@ cascade_preprocess (CascadeCtx * ctx, CascadeArena * arena,
     return FALSE;
   return cascade_ctx_launch (ctx, k, 2, CASCADE_SHAPE (info->pad_w,
           info->pad_h), CASCADE_SHAPE (32, 4), error);
+}
+
+gboolean
+cascade_preprocess (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeFrame * frame, const CascadeResizeInfo * info,
+    const CascadeNormalize * norm, const CascadeTensor * out,
+    const CascadeTensor * resized_u8, GError ** error)
+{
+  cl_command_queue q = cascade_ctx_queue (ctx);
+  FramePlan plan;
+  CascadeTensor buf;
+
+  if (!check_args (frame, info, norm, out, resized_u8, error))
+    return FALSE;
+  memset (&plan, 0, sizeof plan);
+  plan_pixels (frame, &plan);
+  return plan_buffer (frame, info, &plan, error)
+      && cascade_arena_tensor (arena, "frame", &buf, CASCADE_DTYPE_U8, 1,
+      CASCADE_SHAPE (plan.total), error)
+      && upload_planes (q, buf.mem, frame, &plan, error)
+      && upload_tables (q, buf.mem, info, norm, &plan, error)
+      && launch (ctx, buf.mem, info, norm, &plan, out, resized_u8, error);
 }

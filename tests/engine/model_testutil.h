@@ -7,7 +7,7 @@
  * the loader must catch. */
 #pragma once
 
-#include "model/model-private.h"
+#include "model/model.h"
 #include "runtime/error.h"
 
 #include <json-glib/json-glib.h>

@@ -3,7 +3,7 @@
  * tensor of a file that loads.  Built only with -Dfuzz=true (clang); see
  * README.md.  Any crash, sanitizer report, GLib warning/critical or error
  * outside the CASCADE_ERROR domain without the file name is a bug. */
-#include "model/model-private.h"
+#include "model/model.h"
 #include "runtime/error.h"
 
 #include <stdint.h>
