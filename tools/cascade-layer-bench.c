@@ -1,6 +1,6 @@
 /* cascade-layer-bench: the convolution shapes of R-50-FPN Cascade Mask
  * R-CNN at 1333x800 (input padded to 1344x800), each through every
- * algorithm (layers/conv.h), with the median time, GFLOP/s and the share
+ * algorithm (ops/conv.h), with the median time, GFLOP/s and the share
  * of the device's measured FMA peak (devtools/peak.h cascade_peak_gflops); then
  * the NMS at the RPN's size (5 levels x 1000 boxes) and the final
  * detection NMS's (80 classes), on the device and as plain C on the host

@@ -175,7 +175,7 @@ cascade_gemm_epilogue (int M, int N, __global float *C, int c_off, int ldc,
 
 /* Convolution as an implicit GEMM over a "shifted" input: no im2col.
  *
- * X is the input re-laid out by cascade_conv_shift_layout (kernels/conv.cl)
+ * X is the input re-laid out by cascade_conv_shift_layout (ops/conv.cl)
  * so that, for every tap t = (ky, kx) of the kernel, the B operand row
  * (c, ky, kx) of the im2col matrix is a contiguous run of X starting at
  *   c * plane + taps[t]:   B[(c, t), n] = X[c * plane + taps[t] + n].

@@ -1,5 +1,5 @@
 /* gst-cascade: helpers shared by the kernels; the runtime puts this text in
- * front of every other program (opencl/device.c). */
+ * front of every other program (runtime/program.c). */
 
 /* float division rounded correctly on any device: OpenCL C allows 2.5 ulp
  * for float `/` (PoCL is exact, GPUs often are not); the double quotient

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tools/cascade-tune: measures every GEMM and convolution shape of a model
 on the device and stores the choices in the device's tuning file
-(opencl/tuning.h); bad arguments and a missing model fail cleanly.
+(opencl/blas/tuning.h); bad arguments and a missing model fail cleanly.
 
   test_cascade_tune.py --tune build/tools/cascade-tune --model M.safetensors
 """
