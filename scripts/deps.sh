@@ -9,7 +9,10 @@ build=(gcc pkg-config meson ninja-build python3
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
   libclblast-dev liborc-0.4-dev liborc-0.4-dev-bin libpango1.0-dev)
 runtime=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
-test=(python3-torch python3-torchvision python3-opencv python3-numpy valgrind)
+# libgstrtspserver-1.0-dev: tests/live's RTSP server (its client side,
+# rtspsrc, is in gstreamer1.0-plugins-good)
+test=(python3-torch python3-torchvision python3-opencv python3-numpy valgrind
+  libgstrtspserver-1.0-dev)
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in
