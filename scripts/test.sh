@@ -27,8 +27,13 @@ run_suite() { # build-dir, meson options...
 run_suite build-tests --buildtype=debugoptimized || status=1
 # full stacks on malloc, so that the suppressions of GLib's own one-time
 # allocations match (the fast unwinder stops in GLib, built without frame
-# pointers)
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:fast_unwind_on_malloc=0 \
+# pointers).  intercept_tls_get_addr=0: up to GCC 13, the runtime's
+# __tls_get_addr interceptor takes a dynamic TLS block at offset 16 of a page
+# for a pre-2.25 glibc header and reads garbage as its bounds; LeakSanitizer's
+# tracer then dies at exit ("Tracer caught signal 11", no leak report), now
+# and then, in any test that has loaded PoCL/LLVM (seen in test_sort).  Leaks
+# are still found; only dynamic TLS is no longer scanned for pointers.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:fast_unwind_on_malloc=0:intercept_tls_get_addr=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   run_suite build-asan --buildtype=debug -Db_sanitize=address,undefined \
