@@ -401,10 +401,48 @@ GST_START_TEST (test_shared_engine)
   guint loads = 0, i, got_a = 0, got_b = 0;
 
   g_setenv ("CASCADE_DETECT_DELAY_MS", "100", TRUE);
-  a = harness ("mode=auto", TRUE, W, H);
-  if (!a)
-    return;
-  /* started (loaded) before the bus was set: watch the second one */
+  {
+    gchar *m = model (), *launch;
+    GstElement *e;
+    guint builds = 0, n_builds = 0, k, n;
+
+    if (!m)
+      return;
+    launch = g_strdup_printf ("cascadedetect model=\"%s\"", m);
+    e = gst_parse_launch (launch, NULL);
+    gst_element_set_bus (e, bus);
+    a = gst_harness_new_with_element (e, "sink", "src");
+    gst_harness_set_live (a, TRUE);
+    gst_harness_set_src_caps_str (a, "video/x-raw, format=RGB, width=64, "
+        "height=48, framerate=30/1");
+    /* the first start loads: the model, then each program k of n */
+    while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+      const GstStructure *s = gst_message_get_structure (msg);
+      const gchar *phase = gst_structure_get_string (s, "phase");
+
+      if (gst_structure_has_name (s, "cascade-progress")) {
+        fail_unless (gst_structure_get (s, "step", G_TYPE_UINT, &k, "steps",
+                G_TYPE_UINT, &n, NULL));
+        fail_unless (k >= 1 && k <= n);
+        loads += !g_strcmp0 (phase, "load");
+        if (!g_strcmp0 (phase, "build")) {
+          fail_unless_equals_int (k, builds + 1);
+          builds++;
+          n_builds = n;
+        }
+      }
+      gst_message_unref (msg);
+    }
+    fail_unless_equals_int (loads, 1);
+    fail_unless (builds > 1 && builds == n_builds, "%u of %u", builds,
+        n_builds);
+    loads = 0;
+    gst_element_set_bus (e, NULL);
+    gst_object_unref (e);
+    g_free (launch);
+    g_free (m);
+  }
+  /* the second element with the same model: nothing to load */
   {
     gchar *m = model (), *launch = g_strdup_printf ("cascadedetect "
         "model=\"%s\"", m);
