@@ -258,6 +258,7 @@ run_one (GstCascadeShared * sh, GstCascadeStream * st)
   CascadeResult *r;
   gint64 t0;
   gdouble ms;
+  gboolean attached;
 
   memset (&st->pending, 0, sizeof (st->pending));
   st->has_pending = FALSE;
@@ -275,8 +276,9 @@ run_one (GstCascadeShared * sh, GstCascadeStream * st)
 
   g_mutex_lock (&sh->lock);
   st->busy = FALSE;
-  if (!st->owner) {
-    /* detached meanwhile: the worker frees it */
+  attached = st->owner != NULL;
+  if (!attached) {
+    /* detached meanwhile: the worker frees it (and its block, below) */
     cascade_result_free (r);
     g_clear_error (&error);
     stream_destroy (st);
@@ -297,7 +299,7 @@ run_one (GstCascadeShared * sh, GstCascadeStream * st)
     g_clear_error (&st->error);
     st->error = error;
   }
-  if (st->owner && !st->spare) {
+  if (attached && !st->spare) {
     st->spare = p.data;
     st->spare_size = p.size;
     p.data = NULL;
@@ -426,17 +428,6 @@ void
 gst_cascade_shared_unlock (GstCascadeShared * sh)
 {
   g_mutex_unlock (&sh->engine_lock);
-}
-
-guint
-gst_cascade_shared_count (void)
-{
-  guint n;
-
-  g_mutex_lock (&registry_lock);
-  n = registry ? g_hash_table_size (registry) : 0;
-  g_mutex_unlock (&registry_lock);
-  return n;
 }
 
 GstCascadeStream *

@@ -58,9 +58,6 @@ CascadeEngine *gst_cascade_shared_engine (GstCascadeShared * shared,
 void gst_cascade_shared_lock (GstCascadeShared * shared);
 void gst_cascade_shared_unlock (GstCascadeShared * shared);
 
-/* number of distinct engines loaded in the process (tests) */
-guint gst_cascade_shared_count (void);
-
 /* A stream of `owner` (not reffed; gst_cascade_stream_free detaches it, so
  * that the worker never touches the element afterwards). */
 GstCascadeStream *gst_cascade_stream_new (GstCascadeShared * shared,
