@@ -7,7 +7,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* Scheduling: one worker thread per shared engine.  It runs one frame at a
+/* Scheduling: one worker (thread) per shared engine.  It runs one frame at a
  * time, taking the streams round-robin: after a frame of stream i it looks
  * for a pending frame in the streams after i (in the order they were
  * attached), wrapping around, so that every stream with a pending frame is
@@ -18,71 +18,17 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "cascadeworker.h"
-#include "cascadeformats.h"
+#include "cascadeworkerpriv.h"
 
 GST_DEBUG_CATEGORY_EXTERN (gst_cascade_detect_debug);
 #define GST_CAT_DEFAULT gst_cascade_detect_debug
 
-typedef enum
-{
-  LOAD_NONE,
-  LOAD_RUNNING,
-  LOAD_DONE,
-  LOAD_FAILED,
-} LoadState;
-
-struct _GstCascadeShared
-{
-  gint refs;                    /* under registry_lock */
-  gchar *key;
-  gchar *model, *device;
-  guint input_long, input_short;
-
-  GMutex engine_lock;           /* the engine's use */
-
-  GMutex lock;                  /* guards what follows */
-  GCond cond;
-  LoadState state;
-  CascadeEngine *engine;
-  GError *error;
-  GThread *thread;
-  gboolean quit;
-  GList *streams;               /* attached streams, in attach order */
-  GstCascadeStream *last_served;
-  GHashTable *prepared;         /* "WxH" of the sizes prepared */
-};
-
-/* a pending frame: a copy of the pixels and the parameters to run with */
-typedef struct
-{
-  guint8 *data;
-  gsize size;
-  CascadeFrame frame;
-  CascadeDetectParams params;
-  gboolean *filter;
-  GstClockTime pts;
-  guint64 number;
-  guint generation;
-} Pending;
-
-struct _GstCascadeStream
-{
-  GstCascadeShared *shared;
-  /* under shared->lock */
-  GstElement *owner;            /* NULL once detached */
-  gboolean busy;                /* a frame of it in flight */
-  guint generation;             /* bumped by flushes */
-  gboolean has_pending;
-  Pending pending;
-  guint8 *spare;                /* a pixel block to reuse */
-  gsize spare_size;
-  GstCascadeDone *done;
-  GError *error;
-};
-
 static GMutex registry_lock;
 static GHashTable *registry;    /* key -> GstCascadeShared */
+/* under registry_lock: */
+static GSList *idle_runners;
+static GCond runner_cond;
+static guint n_quitting;        /* released workers not yet parked */
 
 static gchar *
 make_key (const gchar * model, const gchar * device, guint l, guint s)
@@ -215,16 +161,6 @@ next_stream (GstCascadeShared * sh)
   return NULL;
 }
 
-static void
-stream_destroy (GstCascadeStream * st)
-{
-  g_free (st->pending.data);
-  g_free (st->pending.filter);
-  g_free (st->spare);
-  gst_cascade_done_free (st->done);
-  g_clear_error (&st->error);
-  g_free (st);
-}
 
 /* runs cascade_engine_prepare once per frame size */
 static void
@@ -281,7 +217,7 @@ run_one (GstCascadeShared * sh, GstCascadeStream * st)
     /* detached meanwhile: the worker frees it (and its block, below) */
     cascade_result_free (r);
     g_clear_error (&error);
-    stream_destroy (st);
+    gst_cascade_stream_destroy (st);
   } else if (p.generation != st->generation) {
     GST_DEBUG_OBJECT (st->owner, "dropping a result from before a flush");
     cascade_result_free (r);
@@ -309,10 +245,10 @@ run_one (GstCascadeShared * sh, GstCascadeStream * st)
   g_cond_broadcast (&sh->cond);
 }
 
-static gpointer
-worker (gpointer data)
+/* runs sh until it is released (then frees it) */
+static void
+worker (GstCascadeShared * sh)
 {
-  GstCascadeShared *sh = data;
   GstCascadeStream *st;
 
   g_mutex_lock (&sh->lock);
@@ -329,17 +265,65 @@ worker (gpointer data)
     }
   }
   g_mutex_unlock (&sh->lock);
-  /* released while running: the last user left it to this thread */
+  /* released: the last user left it to this thread */
   shared_free (sh);
+}
+
+static gpointer
+runner_main (gpointer data)
+{
+  Runner *r = data;
+  GstCascadeShared *sh;
+
+  g_mutex_lock (&registry_lock);
+  for (;;) {
+    while (!r->next)
+      g_cond_wait (&runner_cond, &registry_lock);
+    sh = r->next;
+    r->next = NULL;
+    g_mutex_unlock (&registry_lock);
+    worker (sh);
+    g_mutex_lock (&registry_lock);
+    n_quitting--;
+    idle_runners = g_slist_prepend (idle_runners, r);
+    g_cond_broadcast (&runner_cond);
+  }
   return NULL;
 }
 
-/* with sh->lock held */
 static void
-ensure_worker (GstCascadeShared * sh)
+wait_for_workers (void)
 {
-  if (!sh->thread)
-    sh->thread = g_thread_new ("cascadeworker", worker, sh);
+  g_mutex_lock (&registry_lock);
+  while (n_quitting > 0)
+    g_cond_wait (&runner_cond, &registry_lock);
+  g_mutex_unlock (&registry_lock);
+}
+
+void
+gst_cascade_shared_ensure_worker (GstCascadeShared * sh)
+{
+  static gsize exit_hook = 0;
+  Runner *r;
+
+  if (g_once_init_enter (&exit_hook)) {
+    atexit (wait_for_workers);
+    g_once_init_leave (&exit_hook, 1);
+  }
+  if (sh->has_worker)
+    return;
+  sh->has_worker = TRUE;
+  g_mutex_lock (&registry_lock);
+  if (idle_runners) {
+    r = idle_runners->data;
+    idle_runners = g_slist_delete_link (idle_runners, idle_runners);
+  } else {
+    r = g_new0 (Runner, 1);
+    r->thread = g_thread_new ("cascadeworker", runner_main, r);
+  }
+  r->next = sh;
+  g_cond_broadcast (&runner_cond);
+  g_mutex_unlock (&registry_lock);
 }
 
 GstCascadeShared *
@@ -351,12 +335,13 @@ gst_cascade_shared_acquire (const gchar * model, const gchar * device,
 
   g_mutex_lock (&sh->lock);
   if (!sync) {
-    ensure_worker (sh);
+    gst_cascade_shared_ensure_worker (sh);
     g_cond_broadcast (&sh->cond);
     g_mutex_unlock (&sh->lock);
     return sh;
   }
-  while (sh->state == LOAD_RUNNING || (sh->state == LOAD_NONE && sh->thread))
+  while (sh->state == LOAD_RUNNING || (sh->state == LOAD_NONE
+          && sh->has_worker))
     g_cond_wait (&sh->cond, &sh->lock);
   if (sh->state == LOAD_NONE) {
     sh->state = LOAD_RUNNING;
@@ -390,15 +375,15 @@ gst_cascade_shared_release (GstCascadeShared * sh)
     return;
 
   g_mutex_lock (&sh->lock);
-  if (sh->thread) {
-    /* the worker frees it once its frame in flight (if any) is done: a
+  if (sh->has_worker) {
+    /* its thread frees it once its frame in flight (if any) is done: a
      * state change never waits for an inference */
-    GThread *thread = sh->thread;
-
+    g_mutex_lock (&registry_lock);
+    n_quitting++;
+    g_mutex_unlock (&registry_lock);
     sh->quit = TRUE;
     g_cond_broadcast (&sh->cond);
     g_mutex_unlock (&sh->lock);
-    g_thread_unref (thread);
     return;
   }
   g_mutex_unlock (&sh->lock);
@@ -428,162 +413,4 @@ void
 gst_cascade_shared_unlock (GstCascadeShared * sh)
 {
   g_mutex_unlock (&sh->engine_lock);
-}
-
-GstCascadeStream *
-gst_cascade_stream_new (GstCascadeShared * sh, GstElement * owner)
-{
-  GstCascadeStream *st = g_new0 (GstCascadeStream, 1);
-
-  st->shared = sh;
-  st->owner = owner;
-  g_mutex_lock (&sh->lock);
-  sh->streams = g_list_append (sh->streams, st);
-  ensure_worker (sh);
-  g_mutex_unlock (&sh->lock);
-  return st;
-}
-
-void
-gst_cascade_stream_free (GstCascadeStream * st)
-{
-  GstCascadeShared *sh;
-
-  if (!st)
-    return;
-  sh = st->shared;
-  g_mutex_lock (&sh->lock);
-  sh->streams = g_list_remove (sh->streams, st);
-  if (sh->last_served == st)
-    sh->last_served = NULL;
-  st->owner = NULL;
-  if (!st->busy)
-    stream_destroy (st);
-  g_mutex_unlock (&sh->lock);
-}
-
-/* copies the planes of frame into a block (reused when large enough) */
-static void
-copy_planes (const CascadeFrame * in, Pending * p, guint8 * block,
-    gsize block_size)
-{
-  gsize sizes[3] = { 0, 0, 0 }, total = 0, off = 0;
-  guint i;
-
-  for (i = 0; i < 3 && in->planes[i]; i++) {
-    guint rows = i == 0 ? in->height : (in->height + 1) / 2;
-    sizes[i] = in->strides[i] * rows;
-    total += sizes[i];
-  }
-  if (!block || block_size < total) {
-    g_free (block);
-    block = g_malloc (total);
-    block_size = total;
-  }
-  p->frame = *in;
-  for (i = 0; i < 3 && in->planes[i]; i++) {
-    memcpy (block + off, in->planes[i], sizes[i]);
-    p->frame.planes[i] = block + off;
-    off += sizes[i];
-  }
-  p->data = block;
-  p->size = block_size;
-}
-
-gboolean
-gst_cascade_stream_submit (GstCascadeStream * st, const GstVideoFrame * frame,
-    CascadePixelFormat format, const CascadeDetectParams * params,
-    guint n_classes, guint64 number)
-{
-  GstCascadeShared *sh = st->shared;
-  CascadeFrame cf;
-  Pending p, old;
-  guint8 *block;
-  gsize size;
-  gboolean replaced;
-
-  memset (&p, 0, sizeof (p));
-  g_mutex_lock (&sh->lock);
-  block = st->spare;
-  size = st->spare_size;
-  st->spare = NULL;
-  g_mutex_unlock (&sh->lock);
-
-  gst_cascade_frame_from_video ((GstVideoFrame *) frame, format, &cf);
-  copy_planes (&cf, &p, block, size);
-  p.params = *params;
-  p.params.class_filter = NULL;
-  if (params->class_filter)
-    p.filter = g_memdup2 (params->class_filter, n_classes * sizeof (gboolean));
-  p.pts = GST_BUFFER_PTS (frame->buffer);
-  p.number = number;
-
-  g_mutex_lock (&sh->lock);
-  p.generation = st->generation;
-  replaced = st->has_pending;
-  old = st->pending;
-  st->pending = p;
-  st->has_pending = TRUE;
-  if (replaced && !st->spare) {
-    st->spare = old.data;
-    st->spare_size = old.size;
-    old.data = NULL;
-  }
-  g_cond_broadcast (&sh->cond);
-  g_mutex_unlock (&sh->lock);
-  g_free (old.data);
-  g_free (old.filter);
-  return !replaced;
-}
-
-GstCascadeDone *
-gst_cascade_stream_take (GstCascadeStream * st)
-{
-  GstCascadeDone *done;
-
-  g_mutex_lock (&st->shared->lock);
-  done = st->done;
-  st->done = NULL;
-  g_mutex_unlock (&st->shared->lock);
-  return done;
-}
-
-void
-gst_cascade_stream_flush (GstCascadeStream * st)
-{
-  Pending old;
-
-  /* (an empty slot is all zeroes) */
-  g_mutex_lock (&st->shared->lock);
-  st->generation++;
-  old = st->pending;
-  memset (&st->pending, 0, sizeof (st->pending));
-  st->has_pending = FALSE;
-  g_clear_pointer (&st->done, gst_cascade_done_free);
-  g_mutex_unlock (&st->shared->lock);
-  g_free (old.data);
-  g_free (old.filter);
-}
-
-guint
-gst_cascade_stream_pending (GstCascadeStream * st)
-{
-  guint n;
-
-  g_mutex_lock (&st->shared->lock);
-  n = st->has_pending ? 1 : 0;
-  g_mutex_unlock (&st->shared->lock);
-  return n;
-}
-
-GError *
-gst_cascade_stream_take_error (GstCascadeStream * st)
-{
-  GError *e;
-
-  g_mutex_lock (&st->shared->lock);
-  e = st->error;
-  st->error = NULL;
-  g_mutex_unlock (&st->shared->lock);
-  return e;
 }
