@@ -291,7 +291,11 @@ install_live_props (GObjectClass * gobject_class)
    * QoS says is late passes with the last result, flagged repeated,
    * instead of being analysed.  `newest-frame`: a worker thread runs the
    * engine and the streaming thread never waits for it; whenever the
-   * worker is idle it takes a copy of the newest frame, and every frame
+   * worker is idle it takes the newest frame (a copy of its pixels, made
+   * on the streaming thread: a reference would let in-place elements
+   * downstream, such as cascadeoverlay, draw on the pixels while the
+   * engine reads them, and would hold buffers of the upstream pool), and
+   * every frame
    * passes at once carrying the newest finished result (flagged repeated,
    * with the PTS of the frame it came from); the model loads and the
    * per-shape tuning for the frame size runs on the worker while the video

@@ -402,7 +402,7 @@ static GstCascadeDetectMode
 decide_mode (GstCascadeDetect * self)
 {
   GstQuery *q;
-  gboolean live = FALSE;
+  gboolean live = FALSE, answered;
   GstCascadeDetectMode m;
 
   g_mutex_lock (&self->lock);
@@ -412,9 +412,16 @@ decide_mode (GstCascadeDetect * self)
     return m;
 
   q = gst_query_new_latency ();
-  if (gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (self), q))
+  answered = gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (self), q);
+  if (answered)
     gst_query_parse_latency (q, &live, NULL, NULL);
   gst_query_unref (q);
+  if (!answered) {
+    /* no answer (yet): this frame blocking, ask again with the next */
+    GST_DEBUG_OBJECT (self, "auto: upstream does not answer the latency "
+        "query");
+    return GST_CASCADE_DETECT_MODE_BLOCKING;
+  }
   return set_mode (self, live);
 }
 

@@ -318,6 +318,28 @@ GST_START_TEST (test_newest_frame)
 
 GST_END_TEST;
 
+/* newest-frame with interval N: one frame in N goes to the worker */
+GST_START_TEST (test_newest_interval)
+{
+  GstHarness *h = harness ("mode=auto interval=1000", TRUE, W, H);
+  GstClockTime pts = 0;
+  guint i;
+
+  if (!h)
+    return;
+  /* frame 0 goes to the worker (the engine is loaded at start in auto) */
+  fail_unless_equals_int (push_live (h, W, H, &pts, 1, 600, 0), 1);
+  for (i = 0; i < 10; i++) {
+    gst_buffer_unref (gst_harness_push_and_pull (h, frame (W, H, pts)));
+    pts += GST_SECOND / 30;
+  }
+  fail_unless_equals_uint64 (stat_u64 (h->element, "inferred"), 1);
+  fail_unless_equals_uint64 (stat_u64 (h->element, "replaced"), 0);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* a caps change while the worker runs a frame of the old size: no result
  * of the old size is ever attached */
 GST_START_TEST (test_caps_change)
@@ -660,6 +682,7 @@ cascadelive_suite (void)
   tcase_add_test (tm, test_blocking_latency);
   tcase_add_test (tm, test_qos_skip);
   tcase_add_test (tm, test_newest_frame);
+  tcase_add_test (tm, test_newest_interval);
   tcase_add_test (tm, test_caps_change);
   tcase_add_test (tm, test_flush_and_eos);
   tcase_add_test (tm, test_shared_engine);
