@@ -300,8 +300,7 @@ gst_cascade_detect_newest_frame (GstCascadeDetect * self, GstVideoFrame * frame)
   if (self->frame_count % interval == 0) {
     t0 = g_get_monotonic_time ();
     taken = gst_cascade_stream_submit (self->stream, frame, self->format,
-        &params, cascade_engine_num_classes (self->engine),
-        self->frame_count);
+        &params, cascade_engine_num_classes (self->engine), self->frame_count);
     ms = (g_get_monotonic_time () - t0) / 1000.0;
     g_mutex_lock (&self->lock);
     self->copy_ms = MAX (self->copy_ms, ms);
