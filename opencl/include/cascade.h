@@ -131,8 +131,9 @@ CascadeEngine *cascade_engine_new_with_progress (const gchar * device,
 /* Runs the network once on a blank width x height frame (score threshold
  * 0, so that the heads run too), so that the per-shape choices for that
  * size are made and its buffers allocated now rather than on the first
- * real frame; reports each stage to progress (may be NULL) as step k of
- * the stages that run. */
+ * real frame; reports each stage to progress (may be NULL; not reported
+ * while a tool's observer watches the engine) as step k of the stages
+ * that run. */
 gboolean cascade_engine_prepare (CascadeEngine * engine, guint width,
     guint height, CascadeProgressFunc progress, gpointer user_data,
     GError ** error);
