@@ -227,6 +227,7 @@ gst_cascade_detect_start (GstBaseTransform * trans)
   gchar *model, *device;
   guint input_long, input_short;
   GstCascadeDetectMode mode;
+  GstCascadeShared *shared;
   GError *error = NULL;
   gboolean sync;
 
@@ -255,14 +256,17 @@ gst_cascade_detect_start (GstBaseTransform * trans)
 
   /* newest-frame: the worker loads it, while the video flows */
   sync = mode != GST_CASCADE_DETECT_MODE_NEWEST_FRAME;
-  self->shared = gst_cascade_shared_acquire (model, device, input_long,
+  shared = gst_cascade_shared_acquire (model, device, input_long,
       input_short, sync, gst_cascade_detect_start_progress, self, &error);
-  if (!self->shared)
+  if (!shared)
     goto engine_failed;
+  g_mutex_lock (&self->lock);
+  self->shared = shared;
   if (!sync)
-    self->stream = gst_cascade_stream_new (self->shared, GST_ELEMENT (self));
-  else if (!gst_cascade_detect_setup_engine (self,
-          gst_cascade_shared_engine (self->shared, NULL)))
+    self->stream = gst_cascade_stream_new (shared, GST_ELEMENT (self));
+  g_mutex_unlock (&self->lock);
+  if (sync && !gst_cascade_detect_setup_engine (self,
+          gst_cascade_shared_engine (shared, NULL)))
     goto failed;
 
   g_free (model);
@@ -302,14 +306,19 @@ gst_cascade_detect_stop (GstBaseTransform * trans)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (trans);
   GstCascadeStream *stream;
+  GstCascadeShared *shared;
 
   g_mutex_lock (&self->lock);
   stream = self->stream;
   self->stream = NULL;
+  shared = self->shared;
+  self->shared = NULL;
+  /* a late latency query makes no stream any more */
+  self->running = GST_CASCADE_DETECT_MODE_BLOCKING;
   g_mutex_unlock (&self->lock);
   /* never waits for a frame in flight */
   gst_cascade_stream_free (stream);
-  g_clear_pointer (&self->shared, gst_cascade_shared_release);
+  gst_cascade_shared_release (shared);
   self->engine = NULL;
 
   g_clear_pointer (&self->last, cascade_result_free);
@@ -384,11 +393,16 @@ set_mode (GstCascadeDetect * self, gboolean live)
   GstCascadeDetectMode m;
 
   g_mutex_lock (&self->lock);
+  /* (not before start has the engine) */
+  if (self->running == GST_CASCADE_DETECT_MODE_AUTO && !self->shared) {
+    g_mutex_unlock (&self->lock);
+    return GST_CASCADE_DETECT_MODE_BLOCKING;
+  }
   if (self->running == GST_CASCADE_DETECT_MODE_AUTO) {
     self->running = live ? GST_CASCADE_DETECT_MODE_NEWEST_FRAME :
         GST_CASCADE_DETECT_MODE_BLOCKING;
     self->stats.mode = live ? "newest-frame" : "blocking";
-    if (live && !self->stream && self->shared)
+    if (live && !self->stream)
       self->stream = gst_cascade_stream_new (self->shared, GST_ELEMENT (self));
     GST_INFO_OBJECT (self, "auto: upstream is %slive, running %s",
         live ? "" : "not ", self->stats.mode);
