@@ -102,8 +102,7 @@ GST_START_TEST (test_properties)
   fail_unless (gst_structure_has_name (s, "cascade-stats"));
   for (i = 0; fields[i]; i++) {
     guint64 v = 1;
-    fail_unless (gst_structure_get_uint64 (s, fields[i], &v), "%s",
-        fields[i]);
+    fail_unless (gst_structure_get_uint64 (s, fields[i], &v), "%s", fields[i]);
     fail_unless_equals_uint64 (v, 0);
   }
   fail_unless (gst_structure_get_double (s, "mean-inference-ms", &d));
