@@ -4,9 +4,11 @@
 #
 #   examples/detect-camera.sh [/dev/video0] [model.safetensors]
 #
-# The model runs on one frame in `interval` (the frames in between show the
-# last result again) and the leaky queue drops frames rather than letting
-# the camera stall when the device is slower than the camera.
+# The camera is live, so cascadedetect (mode=auto) runs the model on a worker
+# thread: the video keeps the camera's rate and each frame carries the newest
+# finished result (flagged repeated, with the PTS of its frame); the model
+# loads and tunes for the camera's size while the video flows.  Counters go
+# to the bus every 5 s (cascade-stats).
 set -eu
 
 device=${1:-/dev/video0}
@@ -14,6 +16,6 @@ model=${2:-}
 
 exec gst-launch-1.0 -m \
   v4l2src device="$device" ! videoconvert ! \
-  queue max-size-buffers=2 leaky=downstream ! \
-  cascadedetect ${model:+model="$model"} interval=2 post-messages=true ! \
-  cascadeoverlay ! videoconvert ! autovideosink sync=false
+  cascadedetect ${model:+model="$model"} mode=auto post-messages=true \
+      stats-interval=5000 ! \
+  cascadeoverlay ! videoconvert ! autovideosink

@@ -29,6 +29,8 @@ GST_DEBUG_CATEGORY_EXTERN (gst_cascade_detect_debug);
 #define DEFAULT_INTERVAL 1
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_NUM_STAGES 3
+#define DEFAULT_MODE GST_CASCADE_DETECT_MODE_AUTO
+#define DEFAULT_STATS_INTERVAL 0
 
 #define MIN_INPUT_SIDE 32
 #define MAX_INPUT_SIDE 4096
@@ -49,7 +51,32 @@ enum
   PROP_INTERVAL,
   PROP_POST_MESSAGES,
   PROP_NUM_STAGES,
+  PROP_MODE,
+  PROP_STATS,
+  PROP_STATS_INTERVAL,
 };
+
+GType
+gst_cascade_detect_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_CASCADE_DETECT_MODE_AUTO, "newest-frame when upstream is live, "
+          "else blocking", "auto"},
+    {GST_CASCADE_DETECT_MODE_BLOCKING, "every frame analysed on the "
+          "streaming thread", "blocking"},
+    {GST_CASCADE_DETECT_MODE_NEWEST_FRAME, "a worker analyses the newest "
+          "frame; frames pass at once with the newest result",
+        "newest-frame"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstCascadeDetectMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
 
 /* the model, the device and the detection thresholds */
 static void
@@ -251,11 +278,90 @@ install_output_props (GObjectClass * gobject_class)
 
 }
 
+/* live behaviour and counters */
+static void
+install_live_props (GObjectClass * gobject_class)
+{
+  /**
+   * GstCascadeDetect:mode:
+   *
+   * How the engine runs.  `blocking`: every frame is analysed on the
+   * streaming thread (files, offline work); the element adds the largest
+   * of its last 32 inference times to the latency query, and a frame that
+   * QoS says is late passes with the last result, flagged repeated,
+   * instead of being analysed.  `newest-frame`: a worker thread runs the
+   * engine and the streaming thread never waits for it; whenever the
+   * worker is idle it takes the newest frame (a copy of its pixels, made
+   * on the streaming thread: a reference would let in-place elements
+   * downstream, such as cascadeoverlay, draw on the pixels while the
+   * engine reads them, and would hold buffers of the upstream pool), and
+   * every frame
+   * passes at once carrying the newest finished result (flagged repeated,
+   * with the PTS of the frame it came from); the model loads and the
+   * per-shape tuning for the frame size runs on the worker while the video
+   * flows (frames pass without results until then).  `auto`: newest-frame
+   * when the upstream latency query says the source is live, else
+   * blocking; the model is loaded when the element starts, so that a bad
+   * model fails the state change.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "blocking: analyse every frame; newest-frame: a worker analyses "
+          "the newest frame and frames never wait; auto: newest-frame for "
+          "live sources", GST_TYPE_CASCADE_DETECT_MODE, DEFAULT_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstCascadeDetect:stats:
+   *
+   * Counters since the element started, as a `cascade-stats` structure:
+   * `mode` (string: the mode in use, "" before it is decided),
+   * `frames-in`, `inferred` (results computed for this element),
+   * `repeated` (frames that carried an earlier frame's result),
+   * `skipped-late` (frames QoS said were late, not analysed),
+   * `no-result` (frames that passed without any result), `replaced`
+   * (newest-frame: frames a newer one replaced before the worker took
+   * them) (guint64); `pending` (guint: frames waiting for the worker, at
+   * most 1); `last-inference-ms`, `mean-inference-ms` and
+   * `max-recent-inference-ms` (the largest of the last 32, what blocking
+   * mode adds to the latency) (doubles); and the age of the result
+   * attached to the last frame, as `result-age-ms` (double: that frame's
+   * PTS minus the result's frame's PTS) and `result-age-frames` (guint64).
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Counters: frames in, inferred, repeated, skipped as late, "
+          "inference times, result age", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstCascadeDetect:stats-interval:
+   *
+   * Post the #GstCascadeDetect:stats structure as a `cascade-stats`
+   * element message every this many milliseconds (checked as frames
+   * pass); 0 posts none.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_uint ("stats-interval", "Stats interval",
+          "Post a cascade-stats message every N ms (0: never)", 0, G_MAXINT,
+          DEFAULT_STATS_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+}
+
 void
 gst_cascade_detect_props_install (GObjectClass * gobject_class)
 {
   install_model_props (gobject_class);
   install_output_props (gobject_class);
+  install_live_props (gobject_class);
 }
 
 void
@@ -273,6 +379,8 @@ gst_cascade_detect_props_init (GstCascadeDetectProps * props)
   props->interval = DEFAULT_INTERVAL;
   props->post_messages = DEFAULT_POST_MESSAGES;
   props->num_stages = DEFAULT_NUM_STAGES;
+  props->mode = DEFAULT_MODE;
+  props->stats_interval = DEFAULT_STATS_INTERVAL;
   props->classes_changed = FALSE;
 }
 
@@ -381,6 +489,12 @@ gst_cascade_detect_props_set (GstCascadeDetectProps * props,
     case PROP_NUM_STAGES:
       props->num_stages = g_value_get_uint (value);
       break;
+    case PROP_MODE:
+      props->mode = g_value_get_enum (value);
+      break;
+    case PROP_STATS_INTERVAL:
+      props->stats_interval = g_value_get_uint (value);
+      break;
     default:
       return FALSE;
   }
@@ -431,6 +545,12 @@ gst_cascade_detect_props_get (const GstCascadeDetectProps * props,
       break;
     case PROP_NUM_STAGES:
       g_value_set_uint (value, props->num_stages);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, props->mode);
+      break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint (value, props->stats_interval);
       break;
     default:
       return FALSE;

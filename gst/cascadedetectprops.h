@@ -13,6 +13,17 @@
 
 G_BEGIN_DECLS
 
+/* GstCascadeDetect:mode */
+typedef enum
+{
+  GST_CASCADE_DETECT_MODE_AUTO,
+  GST_CASCADE_DETECT_MODE_BLOCKING,
+  GST_CASCADE_DETECT_MODE_NEWEST_FRAME,
+} GstCascadeDetectMode;
+
+#define GST_TYPE_CASCADE_DETECT_MODE (gst_cascade_detect_mode_get_type ())
+GType gst_cascade_detect_mode_get_type (void);
+
 /* The property values of one element, under its object lock. */
 typedef struct
 {
@@ -28,6 +39,8 @@ typedef struct
   guint interval;
   gboolean post_messages;
   guint num_stages;
+  GstCascadeDetectMode mode;
+  guint stats_interval;         /* ms, 0: no cascade-stats messages */
   gboolean classes_changed;     /* classes set since last read */
 } GstCascadeDetectProps;
 
@@ -39,7 +52,8 @@ void gst_cascade_detect_props_init (GstCascadeDetectProps * props);
 void gst_cascade_detect_props_clear (GstCascadeDetectProps * props);
 
 /* set_property / get_property on props, with the object lock of object
- * held; FALSE for an unknown prop_id. */
+ * held; FALSE for an unknown prop_id (and for `stats`, which the element
+ * answers). */
 gboolean gst_cascade_detect_props_set (GstCascadeDetectProps * props,
     GObject * object, guint prop_id, const GValue * value);
 gboolean gst_cascade_detect_props_get (const GstCascadeDetectProps * props,

@@ -90,3 +90,28 @@ gst_cascade_frame_from_video (GstVideoFrame * frame,
     cf->strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
   }
 }
+
+void
+gst_cascade_frame_copy (const CascadeFrame * in, CascadeFrame * out,
+    guint8 ** block, gsize * block_size)
+{
+  gsize sizes[3] = { 0, 0, 0 }, total = 0, off = 0;
+  guint i;
+
+  for (i = 0; i < 3 && in->planes[i]; i++) {
+    guint rows = i == 0 ? in->height : (in->height + 1) / 2;
+    sizes[i] = in->strides[i] * rows;
+    total += sizes[i];
+  }
+  if (!*block || *block_size < total) {
+    g_free (*block);
+    *block = g_malloc (total);
+    *block_size = total;
+  }
+  *out = *in;
+  for (i = 0; i < 3 && in->planes[i]; i++) {
+    memcpy (*block + off, in->planes[i], sizes[i]);
+    out->planes[i] = *block + off;
+    off += sizes[i];
+  }
+}

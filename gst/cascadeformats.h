@@ -30,4 +30,10 @@ GstPadTemplate *gst_cascade_formats_pad_template (const gchar * name,
 void gst_cascade_frame_from_video (GstVideoFrame * frame,
     CascadePixelFormat format, CascadeFrame * cf);
 
+/* Copies the planes of in into *block (reallocated when smaller than
+ * *block_size says), keeping their strides (chroma planes have half the
+ * rows); out views the copy. */
+void gst_cascade_frame_copy (const CascadeFrame * in, CascadeFrame * out,
+    guint8 ** block, gsize * block_size);
+
 G_END_DECLS

@@ -9,10 +9,13 @@
 #include <math.h>
 
 #include "cascaderoi.h"
+#include "cascadelabels.h"
+#include "gstcascademeta.h"
 
 void
 gst_cascade_roi_add (GstBuffer * buffer, const CascadeDetection * d,
-    const gchar * label, gint id, guint width, guint height)
+    const gchar * label, gint id, guint width, guint height,
+    const GstCascadeRoiSource * src)
 {
   GstVideoRegionOfInterestMeta *roi;
   GstStructure *s;
@@ -35,7 +38,9 @@ gst_cascade_roi_add (GstBuffer * buffer, const CascadeDetection * d,
       "confidence", G_TYPE_DOUBLE, (gdouble) d->score,
       "x_min", G_TYPE_DOUBLE, x0, "x_max", G_TYPE_DOUBLE, x1,
       "y_min", G_TYPE_DOUBLE, y0, "y_max", G_TYPE_DOUBLE, y1,
-      "label", G_TYPE_STRING, label, NULL);
+      "label", G_TYPE_STRING, label,
+      "repeated", G_TYPE_BOOLEAN, src->repeated,
+      "source_pts", G_TYPE_UINT64, src->pts, NULL);
   gst_video_region_of_interest_meta_add_param (roi, s);
 }
 
@@ -60,7 +65,7 @@ gst_cascade_roi_append_object (GValue * objects, const CascadeDetection * d,
 
 GstStructure *
 gst_cascade_roi_message (const GstSegment * segment, GstBuffer * buffer,
-    guint64 frame, gboolean repeated, GValue * objects)
+    guint64 frame, const GstCascadeRoiSource * src, GValue * objects)
 {
   GstClockTime ts = GST_BUFFER_PTS (buffer);
   GstStructure *s;
@@ -73,7 +78,45 @@ gst_cascade_roi_message (const GstSegment * segment, GstBuffer * buffer,
       gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts),
       "duration", G_TYPE_UINT64, GST_BUFFER_DURATION (buffer),
       "frame", G_TYPE_UINT64, frame,
-      "repeated", G_TYPE_BOOLEAN, repeated, NULL);
+      "repeated", G_TYPE_BOOLEAN, src->repeated,
+      "result-pts", G_TYPE_UINT64, src->pts, NULL);
   gst_structure_take_value (s, "objects", objects);
   return s;
+}
+
+GstStructure *
+gst_cascade_roi_attach (GstBuffer * buffer, const CascadeResult * result,
+    gchar ** labels, const CascadeEngine * engine, gfloat mask_threshold,
+    const GstCascadeRoiSource * src, const GstSegment * segment,
+    guint64 frame, gboolean post)
+{
+  guint width = cascade_result_frame_width (result);
+  guint height = cascade_result_frame_height (result);
+  guint n = cascade_result_count (result), i;
+  GstCascadeMeta *meta;
+  GValue objects = G_VALUE_INIT;
+
+  meta = gst_buffer_add_cascade_meta (buffer, width, height);
+  meta->mask_threshold = mask_threshold;
+  gst_cascade_meta_set_source (meta, src->pts, src->repeated);
+  if (post)
+    g_value_init (&objects, GST_TYPE_LIST);
+
+  for (i = 0; i < n; i++) {
+    const CascadeDetection *d = cascade_result_get (result, i);
+    const gchar *label = gst_cascade_labels_get (labels, engine,
+        d->class_id);
+
+    if (!label)
+      label = "";
+    gst_cascade_meta_add_object (meta, d->x1, d->y1, d->x2, d->y2, d->score,
+        d->class_id, label, cascade_result_mask_probs (result, i));
+    gst_cascade_roi_add (buffer, d, label, (gint) i, width, height, src);
+    if (post)
+      gst_cascade_roi_append_object (&objects, d, label);
+  }
+
+  if (!post)
+    return NULL;
+  return gst_cascade_roi_message (segment, buffer, frame, src, &objects);
 }

@@ -14,11 +14,21 @@
 
 G_BEGIN_DECLS
 
+/* where a result comes from: the PTS of its frame, and whether that is
+ * another frame than the one it is attached to */
+typedef struct
+{
+  GstClockTime pts;
+  gboolean repeated;
+} GstCascadeRoiSource;
+
 /* Adds one GstVideoRegionOfInterestMeta for d to buffer: roi_type label,
  * the given id, the box in whole pixels of a width x height frame, and a
- * `detection` param in DL Streamer's convention. */
+ * `detection` param in DL Streamer's convention, plus `repeated` and
+ * `source_pts` from src. */
 void gst_cascade_roi_add (GstBuffer * buffer, const CascadeDetection * d,
-    const gchar * label, gint id, guint width, guint height);
+    const gchar * label, gint id, guint width, guint height,
+    const GstCascadeRoiSource * src);
 
 /* Appends the `object` structure of d to objects (a GST_TYPE_LIST). */
 void gst_cascade_roi_append_object (GValue * objects,
@@ -27,6 +37,16 @@ void gst_cascade_roi_append_object (GValue * objects,
 /* The `cascade-detections` structure of the bus message of buffer; takes
  * the objects list. */
 GstStructure *gst_cascade_roi_message (const GstSegment * segment,
-    GstBuffer * buffer, guint64 frame, gboolean repeated, GValue * objects);
+    GstBuffer * buffer, guint64 frame, const GstCascadeRoiSource * src,
+    GValue * objects);
+
+/* Attaches result to buffer: one GstCascadeMeta (with src) and one ROI
+ * meta per object; returns the bus message's structure when post, else
+ * NULL. */
+GstStructure *gst_cascade_roi_attach (GstBuffer * buffer,
+    const CascadeResult * result, gchar ** labels,
+    const CascadeEngine * engine, gfloat mask_threshold,
+    const GstCascadeRoiSource * src, const GstSegment * segment,
+    guint64 frame, gboolean post);
 
 G_END_DECLS

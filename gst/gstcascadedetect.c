@@ -37,10 +37,37 @@
  * `label` (string), `label-id` (int), `score` (double) and `x1`, `y1`,
  * `x2`, `y2` (doubles, frame pixels).
  *
+ * Each #GstCascadeMeta also says where its result comes from:
+ * gst_cascade_meta_get_source_pts() is the PTS of the frame it was computed
+ * on; the ROI `detection` params carry the same as `repeated` (boolean) and
+ * `source_pts` (guint64), the bus message as `repeated` and `result-pts`.
+ *
+ * Live sources: #GstCascadeDetect:mode `auto` (the default) runs the
+ * engine on a worker thread (`newest-frame`) when the upstream latency
+ * query says the source is live, and on the streaming thread (`blocking`,
+ * every frame analysed) otherwise; see the property for both.  Elements of
+ * one process that open the same model file (same path, size and
+ * modification time) on the same device with the same input size share
+ * one loaded engine; in newest-frame mode its worker serves their streams
+ * round-robin, one frame at a time, each stream holding at most one
+ * pending frame.  #GstCascadeDetect:stats counts frames, inferences,
+ * repeated and late frames, inference times and the age of the attached
+ * result.
+ *
+ * Start-up progress (the model read, each OpenCL program built, the
+ * weights uploaded, and in newest-frame mode each network stage run once
+ * at the frame size, which is when the per-shape tuning happens) goes to
+ * GST_INFO and, as element messages `cascade-progress`, to the bus:
+ * `phase` ("load", "build", "weights", "prepare"), `what` (a file, a
+ * program or a stage name), `step` and `steps` (guint: k of n).
+ *
  * The model is loaded and the OpenCL device opened when the element goes
- * from READY to PAUSED; a missing model file fails that state change with
+ * from READY to PAUSED (in `newest-frame` mode on the worker, while the
+ * video flows); a missing model file fails that state change with
  * a RESOURCE NOT_FOUND error, a damaged one with RESOURCE OPEN_READ, a
- * missing or unusable OpenCL device with LIBRARY INIT.
+ * missing or unusable OpenCL device with LIBRARY INIT (in `newest-frame`
+ * mode a damaged model or a missing device is posted as that error when
+ * the worker finds it, and the stream stops).
  *
  * ## Example launch lines
  * |[
@@ -53,39 +80,23 @@
  *     cascadedetect classes=person,car score-threshold=0.5 interval=5 \
  *     post-messages=true ! fakesink -m
  * ]| People and cars on one camera frame in five, printed as bus messages.
+ * |[
+ * gst-launch-1.0 rtspsrc location=rtsp://camera/stream ! decodebin ! \
+ *     videoconvert ! cascadedetect mode=auto stats-interval=5000 ! \
+ *     cascadeoverlay ! videoconvert ! autovideosink
+ * ]| A camera at its own frame rate, each frame with the newest result.
  */
 
-#include "cascade.h"
-#include "gstcascadedetect.h"
-#include "gstcascademeta.h"
-#include "cascadedetectprops.h"
+#include "cascadedetectpriv.h"
 #include "cascadeformats.h"
-#include "cascadelabels.h"
-#include "cascaderoi.h"
 
-/* also the category of cascadedetectprops.c */
+/* also the category of cascadedetectprops.c and cascadeworker.c */
 GST_DEBUG_CATEGORY (gst_cascade_detect_debug);
 #define GST_CAT_DEFAULT gst_cascade_detect_debug
 
 /* the largest frame side of the caps */
 #define MAX_FRAME_SIDE 8192
 
-struct _GstCascadeDetect
-{
-  GstVideoFilter parent;
-
-  /* properties, under the object lock */
-  GstCascadeDetectProps props;
-
-  /* < private > streaming thread (and start/stop) */
-  CascadeEngine *engine;
-  CascadeDetectParams model_params;     /* the model file's defaults */
-  gchar **labels;               /* NULL or num_classes labels */
-  gboolean *class_filter;       /* NULL or num_classes flags */
-  CascadePixelFormat format;
-  guint64 frame_count;
-  CascadeResult *last;          /* result reattached by `interval` */
-};
 
 #define gst_cascade_detect_parent_class parent_class
 G_DEFINE_TYPE (GstCascadeDetect, gst_cascade_detect, GST_TYPE_VIDEO_FILTER);
@@ -101,6 +112,10 @@ static gboolean gst_cascade_detect_start (GstBaseTransform * trans);
 static gboolean gst_cascade_detect_stop (GstBaseTransform * trans);
 static gboolean gst_cascade_detect_sink_event (GstBaseTransform * trans,
     GstEvent * event);
+static gboolean gst_cascade_detect_src_event (GstBaseTransform * trans,
+    GstEvent * event);
+static gboolean gst_cascade_detect_query (GstBaseTransform * trans,
+    GstPadDirection direction, GstQuery * query);
 static gboolean gst_cascade_detect_set_info (GstVideoFilter * filter,
     GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
     GstVideoInfo * out_info);
@@ -141,10 +156,14 @@ gst_cascade_detect_class_init (GstCascadeDetectClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_cascade_detect_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_cascade_detect_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_cascade_detect_sink_event);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (gst_cascade_detect_src_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_cascade_detect_query);
 
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_cascade_detect_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_cascade_detect_transform_frame_ip);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_CASCADE_DETECT_MODE, 0);
 }
 
 static void
@@ -152,6 +171,8 @@ gst_cascade_detect_init (GstCascadeDetect * self)
 {
   gst_cascade_detect_props_init (&self->props);
   self->format = CASCADE_FORMAT_LAST;
+  g_mutex_init (&self->lock);
+  self->qos_earliest = GST_CLOCK_TIME_NONE;
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
@@ -177,6 +198,10 @@ gst_cascade_detect_get_property (GObject * object, guint prop_id,
   GstCascadeDetect *self = GST_CASCADE_DETECT (object);
   gboolean known;
 
+  if (g_str_equal (pspec->name, "stats")) {
+    g_value_take_boxed (value, gst_cascade_detect_get_stats (self));
+    return;
+  }
   GST_OBJECT_LOCK (self);
   known = gst_cascade_detect_props_get (&self->props, prop_id, value);
   GST_OBJECT_UNLOCK (self);
@@ -190,41 +215,28 @@ gst_cascade_detect_finalize (GObject * object)
   GstCascadeDetect *self = GST_CASCADE_DETECT (object);
 
   gst_cascade_detect_props_clear (&self->props);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
-}
-
-/* Reads the labels file into self->labels. */
-static gboolean
-load_labels (GstCascadeDetect * self, const gchar * path, GError ** error)
-{
-  guint n = cascade_engine_num_classes (self->engine), n_lines = 0;
-
-  self->labels = gst_cascade_labels_load (path, n, &n_lines, error);
-  if (!self->labels)
-    return FALSE;
-  if (n_lines != n)
-    GST_WARNING_OBJECT (self, "%s has %u labels for %u classes", path,
-        n_lines, n);
-  return TRUE;
 }
 
 static gboolean
 gst_cascade_detect_start (GstBaseTransform * trans)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (trans);
-  gchar *model, *device, *labels_file, *classes;
+  gchar *model, *device;
   guint input_long, input_short;
+  GstCascadeDetectMode mode;
+  GstCascadeShared *shared;
   GError *error = NULL;
+  gboolean sync;
 
   GST_OBJECT_LOCK (self);
   model = g_strdup (self->props.model);
   device = g_strdup (self->props.device);
-  labels_file = g_strdup (self->props.labels_file);
-  classes = g_strdup (self->props.classes);
   input_long = self->props.input_long;
   input_short = self->props.input_short;
-  self->props.classes_changed = FALSE;
+  mode = self->props.mode;
   GST_OBJECT_UNLOCK (self);
 
   if (!model || !*model)
@@ -232,33 +244,33 @@ gst_cascade_detect_start (GstBaseTransform * trans)
   if (!g_file_test (model, G_FILE_TEST_IS_REGULAR))
     goto model_not_found;
 
-  GST_DEBUG_OBJECT (self, "loading %s on device %s", model,
-      device ? device : "(default)");
-  self->engine = cascade_engine_new (device, model, &error);
-  if (!self->engine)
-    goto engine_failed;
-  GST_INFO_OBJECT (self, "%s: %u classes%s on %s", model,
-      cascade_engine_num_classes (self->engine),
-      cascade_engine_has_masks (self->engine) ? " with masks" : "",
-      cascade_engine_device_name (self->engine));
-  cascade_detect_params_init (&self->model_params, self->engine);
-
-  if (input_long && !cascade_engine_set_input_size (self->engine,
-          input_long, input_short, &error))
-    goto bad_input_size;
-
-  if (labels_file && *labels_file && !load_labels (self, labels_file, &error))
-    goto labels_failed;
-
-  if (!gst_cascade_classes_resolve (classes, self->labels, self->engine,
-          &self->class_filter, &error))
-    goto bad_classes;
-
+  gst_cascade_stats_reset (&self->stats);
+  self->running = mode;
+  self->stats.mode = mode == GST_CASCADE_DETECT_MODE_AUTO ? NULL :
+      mode == GST_CASCADE_DETECT_MODE_BLOCKING ? "blocking" : "newest-frame";
+  self->qos_earliest = GST_CLOCK_TIME_NONE;
+  self->reported = 0;
+  self->copy_ms = 0.0;
   self->frame_count = 0;
+  self->stats_posted = g_get_monotonic_time ();
+
+  /* newest-frame: the worker loads it, while the video flows */
+  sync = mode != GST_CASCADE_DETECT_MODE_NEWEST_FRAME;
+  shared = gst_cascade_shared_acquire (model, device, input_long,
+      input_short, sync, gst_cascade_detect_start_progress, self, &error);
+  if (!shared)
+    goto engine_failed;
+  g_mutex_lock (&self->lock);
+  self->shared = shared;
+  if (!sync)
+    self->stream = gst_cascade_stream_new (shared, GST_ELEMENT (self));
+  g_mutex_unlock (&self->lock);
+  if (sync && !gst_cascade_detect_setup_engine (self,
+          gst_cascade_shared_engine (shared, NULL)))
+    goto failed;
+
   g_free (model);
   g_free (device);
-  g_free (labels_file);
-  g_free (classes);
   return TRUE;
 
   /* ERRORS */
@@ -276,32 +288,7 @@ model_not_found:
   }
 engine_failed:
   {
-    if (error->domain == G_FILE_ERROR)
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", error->message),
-          ("model %s", model));
-    else if (g_error_matches (error, CASCADE_ERROR, CASCADE_ERROR_MODEL))
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", error->message),
-          ("model %s", model));
-    else
-      GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error->message),
-          ("model %s, device %s", model, device ? device : "(default)"));
-    goto failed;
-  }
-bad_input_size:
-  {
-    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message), (NULL));
-    goto failed;
-  }
-labels_failed:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", error->message),
-        ("labels %s", labels_file));
-    goto failed;
-  }
-bad_classes:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
-        (NULL));
+    gst_cascade_detect_post_load_error (self, error, model);
     goto failed;
   }
 failed:
@@ -309,8 +296,6 @@ failed:
     g_clear_error (&error);
     g_free (model);
     g_free (device);
-    g_free (labels_file);
-    g_free (classes);
     gst_cascade_detect_stop (trans);
     return FALSE;
   }
@@ -320,14 +305,40 @@ static gboolean
 gst_cascade_detect_stop (GstBaseTransform * trans)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (trans);
+  GstCascadeStream *stream;
+  GstCascadeShared *shared;
+
+  g_mutex_lock (&self->lock);
+  stream = self->stream;
+  self->stream = NULL;
+  shared = self->shared;
+  self->shared = NULL;
+  /* a late latency query makes no stream any more */
+  self->running = GST_CASCADE_DETECT_MODE_BLOCKING;
+  g_mutex_unlock (&self->lock);
+  /* never waits for a frame in flight */
+  gst_cascade_stream_free (stream);
+  gst_cascade_shared_release (shared);
+  self->engine = NULL;
 
   g_clear_pointer (&self->last, cascade_result_free);
   g_clear_pointer (&self->class_filter, g_free);
   g_clear_pointer (&self->labels, g_strfreev);
-  g_clear_pointer (&self->engine, cascade_engine_free);
   self->format = CASCADE_FORMAT_LAST;
+  self->width = self->height = 0;
 
   return TRUE;
+}
+
+/* forgets the results of another part of the stream or another size */
+static void
+forget_results (GstCascadeDetect * self)
+{
+  g_clear_pointer (&self->last, cascade_result_free);
+  g_mutex_lock (&self->lock);
+  if (self->stream)
+    gst_cascade_stream_flush (self->stream);
+  g_mutex_unlock (&self->lock);
 }
 
 static gboolean
@@ -338,11 +349,129 @@ gst_cascade_detect_sink_event (GstBaseTransform * trans, GstEvent * event)
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
     /* after a seek, process the next frame instead of repeating a result
      * of another part of the stream */
-    g_clear_pointer (&self->last, cascade_result_free);
+    forget_results (self);
     self->frame_count = 0;
+    g_mutex_lock (&self->lock);
+    self->qos_earliest = GST_CLOCK_TIME_NONE;
+    g_mutex_unlock (&self->lock);
   }
 
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* QoS events: kept here, not given to GstBaseTransform, which would drop
+ * the late frames; a late frame passes with the last result instead */
+static gboolean
+gst_cascade_detect_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstCascadeDetect *self = GST_CASCADE_DETECT (trans);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_QOS) {
+    GstClockTimeDiff diff;
+    GstClockTime timestamp;
+
+    gst_event_parse_qos (event, NULL, NULL, &diff, &timestamp);
+    g_mutex_lock (&self->lock);
+    if (!GST_CLOCK_TIME_IS_VALID (timestamp))
+      self->qos_earliest = GST_CLOCK_TIME_NONE;
+    else if (diff < 0 && (GstClockTime) (-diff) > timestamp)
+      self->qos_earliest = 0;
+    else
+      self->qos_earliest = timestamp + diff;
+    g_mutex_unlock (&self->lock);
+    GST_LOG_OBJECT (self, "QoS: earliest %" GST_TIME_FORMAT,
+        GST_TIME_ARGS (timestamp + diff));
+    return gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (trans), event);
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
+}
+
+/* the mode in use: auto decides it once, from upstream's liveness */
+static GstCascadeDetectMode
+set_mode (GstCascadeDetect * self, gboolean live)
+{
+  GstCascadeDetectMode m;
+
+  g_mutex_lock (&self->lock);
+  /* (not before start has the engine) */
+  if (self->running == GST_CASCADE_DETECT_MODE_AUTO && !self->shared) {
+    g_mutex_unlock (&self->lock);
+    return GST_CASCADE_DETECT_MODE_BLOCKING;
+  }
+  if (self->running == GST_CASCADE_DETECT_MODE_AUTO) {
+    self->running = live ? GST_CASCADE_DETECT_MODE_NEWEST_FRAME :
+        GST_CASCADE_DETECT_MODE_BLOCKING;
+    self->stats.mode = live ? "newest-frame" : "blocking";
+    if (live && !self->stream)
+      self->stream = gst_cascade_stream_new (self->shared, GST_ELEMENT (self));
+    GST_INFO_OBJECT (self, "auto: upstream is %slive, running %s",
+        live ? "" : "not ", self->stats.mode);
+  }
+  m = self->running;
+  g_mutex_unlock (&self->lock);
+  return m;
+}
+
+static GstCascadeDetectMode
+decide_mode (GstCascadeDetect * self)
+{
+  GstQuery *q;
+  gboolean live = FALSE, answered;
+  GstCascadeDetectMode m;
+
+  g_mutex_lock (&self->lock);
+  m = self->running;
+  g_mutex_unlock (&self->lock);
+  if (m != GST_CASCADE_DETECT_MODE_AUTO)
+    return m;
+
+  q = gst_query_new_latency ();
+  answered = gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (self), q);
+  if (answered)
+    gst_query_parse_latency (q, &live, NULL, NULL);
+  gst_query_unref (q);
+  if (!answered) {
+    /* no answer (yet): this frame blocking, ask again with the next */
+    GST_DEBUG_OBJECT (self, "auto: upstream does not answer the latency "
+        "query");
+    return GST_CASCADE_DETECT_MODE_BLOCKING;
+  }
+  return set_mode (self, live);
+}
+
+/* the latency query: upstream's plus ours (blocking: the largest recent
+ * inference time; newest-frame: the longest frame copy) */
+static gboolean
+gst_cascade_detect_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstCascadeDetect *self = GST_CASCADE_DETECT (trans);
+  GstClockTime min, max, ours;
+  GstCascadeDetectMode m;
+  gboolean live;
+
+  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return GST_BASE_TRANSFORM_CLASS (parent_class)->query (trans, direction,
+        query);
+
+  if (!gst_pad_peer_query (GST_BASE_TRANSFORM_SINK_PAD (trans), query))
+    return FALSE;
+  gst_query_parse_latency (query, &live, &min, &max);
+  m = set_mode (self, live);
+  g_mutex_lock (&self->lock);
+  if (m == GST_CASCADE_DETECT_MODE_BLOCKING)
+    ours = (GstClockTime) (gst_cascade_stats_window_max (&self->stats) *
+        GST_MSECOND);
+  else
+    ours = (GstClockTime) (self->copy_ms * GST_MSECOND);
+  self->reported = ours;
+  g_mutex_unlock (&self->lock);
+
+  GST_DEBUG_OBJECT (self, "latency: upstream %" GST_TIME_FORMAT " + ours %"
+      GST_TIME_FORMAT, GST_TIME_ARGS (min), GST_TIME_ARGS (ours));
+  gst_query_set_latency (query, live, min + ours,
+      GST_CLOCK_TIME_IS_VALID (max) ? max + ours : max);
+  return TRUE;
 }
 
 static gboolean
@@ -351,16 +480,22 @@ gst_cascade_detect_set_info (GstVideoFilter * filter, GstCaps * incaps,
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (filter);
   GstVideoFormat format = GST_VIDEO_INFO_FORMAT (in_info);
+  guint w = GST_VIDEO_INFO_WIDTH (in_info), h = GST_VIDEO_INFO_HEIGHT (in_info);
 
   self->format = gst_cascade_format_from_video (format);
   if (self->format == CASCADE_FORMAT_LAST)
     goto unsupported;
 
-  /* a new geometry: an older result does not fit it */
-  g_clear_pointer (&self->last, cascade_result_free);
+  /* a new geometry: an older result does not fit it, nor does the frame
+   * the worker may hold */
+  forget_results (self);
+  if (w != self->width || h != self->height)
+    self->size_seen = FALSE;
+  self->width = w;
+  self->height = h;
 
-  GST_DEBUG_OBJECT (self, "%s %dx%d", gst_video_format_to_string (format),
-      GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info));
+  GST_DEBUG_OBJECT (self, "%s %ux%u", gst_video_format_to_string (format),
+      w, h);
   return TRUE;
 
   /* ERRORS */
@@ -373,135 +508,31 @@ unsupported:
   }
 }
 
-/* The parameters of the next frame, copied under the object lock. */
-static void
-get_params (GstCascadeDetect * self, CascadeDetectParams * p,
-    guint * interval, gboolean * post)
-{
-  gchar *classes = NULL;
-  gboolean changed;
-
-  *p = self->model_params;
-
-  GST_OBJECT_LOCK (self);
-  gst_cascade_detect_props_frame_params (&self->props, p, interval, post);
-  changed = self->props.classes_changed;
-  if (changed) {
-    classes = g_strdup (self->props.classes);
-    self->props.classes_changed = FALSE;
-  }
-  GST_OBJECT_UNLOCK (self);
-
-  if (changed) {
-    gboolean *filter = NULL;
-    GError *error = NULL;
-
-    if (gst_cascade_classes_resolve (classes, self->labels, self->engine,
-            &filter, &error)) {
-      g_free (self->class_filter);
-      self->class_filter = filter;
-    } else {
-      GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s", error->message),
-          ("keeping the previous class filter"));
-      g_clear_error (&error);
-    }
-    g_free (classes);
-  }
-  p->class_filter = self->class_filter;
-}
-
-static void
-attach_result (GstCascadeDetect * self, GstBuffer * buffer,
-    CascadeResult * result, gboolean repeated, gboolean post)
-{
-  guint width = cascade_result_frame_width (result);
-  guint height = cascade_result_frame_height (result);
-  guint n = cascade_result_count (result), i;
-  GstCascadeMeta *meta;
-  GValue objects = G_VALUE_INIT;
-
-  meta = gst_buffer_add_cascade_meta (buffer, width, height);
-  meta->mask_threshold = self->model_params.mask_threshold;
-  if (repeated)
-    meta->flags |= GST_CASCADE_META_FLAG_REPEATED;
-  if (post)
-    g_value_init (&objects, GST_TYPE_LIST);
-
-  for (i = 0; i < n; i++) {
-    const CascadeDetection *d = cascade_result_get (result, i);
-    const gchar *label = gst_cascade_labels_get (self->labels,
-        self->engine, d->class_id);
-
-    if (!label)
-      label = "";
-    gst_cascade_meta_add_object (meta, d->x1, d->y1, d->x2, d->y2, d->score,
-        d->class_id, label, cascade_result_mask_probs (result, i));
-    gst_cascade_roi_add (buffer, d, label, (gint) i, width, height);
-    if (post)
-      gst_cascade_roi_append_object (&objects, d, label);
-  }
-
-  if (post) {
-    GstStructure *s;
-
-    s = gst_cascade_roi_message (&GST_BASE_TRANSFORM (self)->segment, buffer,
-        self->frame_count, repeated, &objects);
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), s));
-  }
-}
-
-
 static GstFlowReturn
 gst_cascade_detect_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (filter);
-  CascadeDetectParams params;
-  CascadeFrame cf;
-  CascadeResult *result;
-  GError *error = NULL;
-  guint interval;
-  gboolean post;
+  GstFlowReturn ret = GST_FLOW_OK;
 
-  if (!self->engine || self->format == CASCADE_FORMAT_LAST)
+  if (!self->shared || self->format == CASCADE_FORMAT_LAST)
     return GST_FLOW_NOT_NEGOTIATED;
 
-  get_params (self, &params, &interval, &post);
+  g_mutex_lock (&self->lock);
+  self->stats.frames_in++;
+  g_mutex_unlock (&self->lock);
 
-  if (self->last && self->frame_count % interval != 0) {
-    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": repeating %u objects",
-        self->frame_count, cascade_result_count (self->last));
-    attach_result (self, frame->buffer, self->last, TRUE, post);
-    self->frame_count++;
-    return GST_FLOW_OK;
+  if (!self->engine && !gst_cascade_detect_engine_ready (self, &ret)) {
+    /* newest-frame while the worker loads the model: video flows */
+    g_mutex_lock (&self->lock);
+    self->stats.no_result++;
+    g_mutex_unlock (&self->lock);
+  } else if (decide_mode (self) == GST_CASCADE_DETECT_MODE_NEWEST_FRAME) {
+    ret = gst_cascade_detect_newest_frame (self, frame);
+  } else {
+    ret = gst_cascade_detect_blocking_frame (self, frame);
   }
-
-  gst_cascade_frame_from_video (frame, self->format, &cf);
-
-  result = cascade_engine_detect (self->engine, &cf, &params, &error);
-  if (!result)
-    goto detect_failed;
-
-  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %u objects",
-      self->frame_count, cascade_result_count (result));
-  attach_result (self, frame->buffer, result, FALSE, post);
-
-  g_clear_pointer (&self->last, cascade_result_free);
-  if (interval > 1)
-    self->last = result;
-  else
-    cascade_result_free (result);
   self->frame_count++;
-
-  return GST_FLOW_OK;
-
-  /* ERRORS */
-detect_failed:
-  {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("%s", error->message),
-        ("frame %" G_GUINT64_FORMAT, self->frame_count));
-    g_clear_error (&error);
-    return GST_FLOW_ERROR;
-  }
+  gst_cascade_detect_post_stats (self);
+  return ret;
 }

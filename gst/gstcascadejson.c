@@ -23,7 +23,12 @@
  * ]|
  *
  * (on a single line).  `frame` counts the buffers since the element
- * started, `pts` is in nanoseconds or `null`, boxes are in frame pixels
+ * started, `pts` is in nanoseconds or `null`.  A frame with a
+ * #GstCascadeMeta also gets, after `objects`, `"repeated"` (true when the
+ * result was computed on an earlier frame: cascadedetect's `interval`, a
+ * frame that QoS said was late, or its newest-frame mode, where a new
+ * result shows as a new `result_pts`) and `"result_pts"` (the PTS of the
+ * frame the result was computed on, or `null`).  Boxes are in frame pixels
  * (x2 - x1 is the width) and masks, for mask models, are the binary
  * frame-sized masks as COCO run-length encoding (column-major, the
  * compressed string of pycocotools), so that the output feeds COCO tools
@@ -369,6 +374,22 @@ add_mask (GstCascadeJson * self, JsonBuilder * b, const GstCascadeMeta * meta,
   return TRUE;
 }
 
+/* where the frame's result comes from: "repeated" (not this frame's own)
+ * and "result_pts" (the PTS of the frame it was computed on, or null) */
+static void
+add_source (JsonBuilder * b, const GstCascadeMeta * meta)
+{
+  GstClockTime pts = gst_cascade_meta_get_source_pts (meta);
+
+  json_builder_set_member_name (b, "repeated");
+  json_builder_add_boolean_value (b, gst_cascade_meta_is_repeated (meta));
+  json_builder_set_member_name (b, "result_pts");
+  if (GST_CLOCK_TIME_IS_VALID (pts))
+    json_builder_add_int_value (b, (gint64) pts);
+  else
+    json_builder_add_null_value (b);
+}
+
 static GstFlowReturn
 gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
@@ -440,6 +461,8 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
+  if (meta)
+    add_source (b, meta);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);

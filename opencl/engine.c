@@ -12,6 +12,7 @@
 #include "ops/box_scale.h"
 #include "ops/nms.h"
 #include "ops/mask_paste.h"
+#include "runtime/options.h"
 
 #include <string.h>
 
@@ -34,6 +35,7 @@ struct _CascadeEngine
   guint long_side, short_side;
   CascadeObserver observer;
   gboolean observed;            /* observer set */
+  guint delay_ms;               /* $CASCADE_DETECT_DELAY_MS */
 };
 
 struct _CascadeResult
@@ -46,12 +48,49 @@ struct _CascadeResult
   gfloat mask_threshold;
 };
 
+const gchar *
+cascade_progress_phase_name (CascadeProgressPhase phase)
+{
+  static const gchar *const names[] = { "load", "build", "weights",
+    "prepare"
+  };
+  return (guint) phase < G_N_ELEMENTS (names) ? names[phase] : NULL;
+}
+
+static void
+progress_report (CascadeProgressFunc progress, gpointer user_data,
+    CascadeProgressPhase phase, const gchar * what, guint k, guint n)
+{
+  if (progress)
+    progress (phase, what, k, n, user_data);
+}
+
+/* compiles every program now (once per device), not on the first frame */
+static gboolean
+build_programs (CascadeEngine * e, CascadeProgressFunc progress,
+    gpointer user_data, GError ** error)
+{
+  const gchar *const *names = cascade_kernel_source_names ();
+  guint n = g_strv_length ((gchar **) names), k;
+
+  for (k = 0; k < n; k++) {
+    progress_report (progress, user_data, CASCADE_PROGRESS_BUILD, names[k],
+        k + 1, n);
+    if (!cascade_device_program (e->dev, names[k], error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 CascadeEngine *
-cascade_engine_new (const gchar * device, const gchar * model_path,
-    GError ** error)
+cascade_engine_new_with_progress (const gchar * device,
+    const gchar * model_path, CascadeProgressFunc progress,
+    gpointer user_data, GError ** error)
 {
   CascadeEngine *e = g_new0 (CascadeEngine, 1);
 
+  progress_report (progress, user_data, CASCADE_PROGRESS_LOAD, model_path,
+      1, 1);
   if (!(e->model = cascade_model_load (model_path, error)))
     goto failed;
   e->arch = cascade_model_arch (e->model);
@@ -60,14 +99,12 @@ cascade_engine_new (const gchar * device, const gchar * model_path,
   if (!(e->dev = cascade_device_open (device, error))
       || !(e->ctx = cascade_ctx_new (e->dev, error)))
     goto failed;
+  e->delay_ms = cascade_options_detect_delay_ms ();
   e->arena = cascade_arena_new (e->ctx);
-  /* compile every program now (once per device), not on the first frame */
-  {
-    const gchar *const *names = cascade_kernel_source_names ();
-    for (; *names; names++)
-      if (!cascade_device_program (e->dev, *names, error))
-        goto failed;
-  }
+  if (!build_programs (e, progress, user_data, error))
+    goto failed;
+  progress_report (progress, user_data, CASCADE_PROGRESS_WEIGHTS,
+      model_path, 1, 1);
   if (!cascade_backbone_init (&e->backbone, e->ctx, e->model, error)
       || !cascade_fpn_init (&e->fpn, e->ctx, e->model,
           e->backbone.out_channels, error)
@@ -84,6 +121,14 @@ cascade_engine_new (const gchar * device, const gchar * model_path,
 failed:
   cascade_engine_free (e);
   return NULL;
+}
+
+CascadeEngine *
+cascade_engine_new (const gchar * device, const gchar * model_path,
+    GError ** error)
+{
+  return cascade_engine_new_with_progress (device, model_path, NULL, NULL,
+      error);
 }
 
 void
@@ -320,7 +365,67 @@ cascade_engine_detect (CascadeEngine * e, const CascadeFrame * frame,
       e->short_side, e->arch->pad_divisor, &info);
   if (!preprocess (e, &pass, frame, &info, &input, error))
     return NULL;
+  if (e->delay_ms)
+    g_usleep ((gulong) e->delay_ms * 1000);
   return run_network (e, &pass, &input, &info, p, error);
+}
+
+typedef struct
+{
+  CascadeProgressFunc progress;
+  gpointer user_data;
+  guint k, n;
+} PrepareWatch;
+
+static void
+prepare_stage (CascadeStage stage, gboolean begin, gdouble flops,
+    guint count, gpointer user_data)
+{
+  PrepareWatch *w = user_data;
+
+  if (begin && w->k < w->n)
+    w->progress (CASCADE_PROGRESS_PREPARE, cascade_stage_names[stage],
+        ++w->k, w->n, w->user_data);
+}
+
+gboolean
+cascade_engine_prepare (CascadeEngine * e, guint width, guint height,
+    CascadeProgressFunc progress, gpointer user_data, GError ** error)
+{
+  PrepareWatch w = { progress, user_data, 0, 0 };
+  CascadeObserver watch = { prepare_stage, NULL, &w };
+  CascadeObserver saved = e->observer;
+  gboolean saved_on = e->observed;
+  CascadeDetectParams p;
+  CascadeFrame f;
+  CascadeResult *r;
+  guint8 *pixels;
+
+  if (width == 0 || height == 0 || width > MAX_FRAME_SIDE
+      || height > MAX_FRAME_SIDE) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "Cannot prepare for a %ux%u frame", width, height);
+    return FALSE;
+  }
+  cascade_detect_params_init (&p, e);
+  p.score_threshold = 0.0f;
+  /* preprocess, backbone, FPN, RPN, the box stages, NMS, (mask,) post */
+  w.n = 4 + p.num_stages + 1 + (p.masks ? 1 : 0) + 1;
+  memset (&f, 0, sizeof (f));
+  f.format = CASCADE_FORMAT_RGB;
+  f.width = width;
+  f.height = height;
+  f.strides[0] = (gsize) 3 * width;
+  pixels = g_malloc0 (f.strides[0] * height);
+  f.planes[0] = pixels;
+  if (progress && !saved_on)
+    cascade_engine_set_observer (e, &watch);
+  r = cascade_engine_detect (e, &f, &p, error);
+  e->observer = saved;
+  e->observed = saved_on;
+  g_free (pixels);
+  cascade_result_free (r);
+  return r != NULL;
 }
 
 CascadeResult *

@@ -66,6 +66,7 @@ gst_cascade_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   cmeta->height = 0;
   cmeta->mask_threshold = GST_CASCADE_META_DEFAULT_MASK_THRESHOLD;
   cmeta->flags = GST_CASCADE_META_FLAG_NONE;
+  cmeta->source_pts = GST_CLOCK_TIME_NONE;
   cmeta->objects = g_array_new (FALSE, TRUE, sizeof (GstCascadeObject));
   g_array_set_clear_func (cmeta->objects, object_clear);
 
@@ -93,6 +94,7 @@ copy_meta (GstBuffer * dest, const GstCascadeMeta * src, gdouble sx,
 
   dmeta->mask_threshold = src->mask_threshold;
   dmeta->flags = src->flags;
+  dmeta->source_pts = src->source_pts;
 
   for (i = 0; i < src->objects->len; i++) {
     const GstCascadeObject *o =
@@ -438,8 +440,7 @@ gst_cascade_meta_get_mask_region (const GstCascadeMeta * meta, guint index,
   o = gst_cascade_meta_get_object (meta, index);
   if (!o || !o->mask)
     return FALSE;
-  if (x > width || y > height || w > width - x || h > height - y
-      || stride < w)
+  if (x > width || y > height || w > width - x || h > height - y || stride < w)
     return FALSE;
 
   scaled_box (meta, o, width, height, box);
@@ -474,4 +475,64 @@ gst_cascade_meta_get_mask (const GstCascadeMeta * meta, guint index,
 {
   return gst_cascade_meta_get_mask_region (meta, index, width, height, 0, 0,
       width, height, out, stride);
+}
+
+/**
+ * gst_cascade_meta_set_source:
+ * @meta: a #GstCascadeMeta
+ * @pts: the PTS of the frame the detections were computed on, or
+ *   %GST_CLOCK_TIME_NONE
+ * @repeated: %TRUE when that frame is not the one @meta is attached to
+ *   (sets or clears %GST_CASCADE_META_FLAG_REPEATED)
+ *
+ * Says where the detections come from: how old they are.
+ *
+ * Since: 0.2
+ */
+void
+gst_cascade_meta_set_source (GstCascadeMeta * meta, GstClockTime pts,
+    gboolean repeated)
+{
+  g_return_if_fail (meta != NULL);
+
+  meta->source_pts = pts;
+  if (repeated)
+    meta->flags |= GST_CASCADE_META_FLAG_REPEATED;
+  else
+    meta->flags &= ~GST_CASCADE_META_FLAG_REPEATED;
+}
+
+/**
+ * gst_cascade_meta_get_source_pts:
+ * @meta: a #GstCascadeMeta
+ *
+ * Returns: the PTS of the frame the detections were computed on (the
+ *   frame's own PTS unless the meta is repeated), or %GST_CLOCK_TIME_NONE
+ *   when unknown.  Copies and scaled copies of the meta keep it.
+ *
+ * Since: 0.2
+ */
+GstClockTime
+gst_cascade_meta_get_source_pts (const GstCascadeMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, GST_CLOCK_TIME_NONE);
+
+  return meta->source_pts;
+}
+
+/**
+ * gst_cascade_meta_is_repeated:
+ * @meta: a #GstCascadeMeta
+ *
+ * Returns: %TRUE when the detections were computed on an earlier frame
+ *   (%GST_CASCADE_META_FLAG_REPEATED)
+ *
+ * Since: 0.2
+ */
+gboolean
+gst_cascade_meta_is_repeated (const GstCascadeMeta * meta)
+{
+  g_return_val_if_fail (meta != NULL, FALSE);
+
+  return (meta->flags & GST_CASCADE_META_FLAG_REPEATED) != 0;
 }

@@ -46,8 +46,10 @@ typedef struct _GstCascadeObject GstCascadeObject;
  * GstCascadeMetaFlags:
  * @GST_CASCADE_META_FLAG_NONE: no flag
  * @GST_CASCADE_META_FLAG_REPEATED: the detections were computed on an
- *   earlier frame and attached again to this one (cascadedetect's
- *   `interval` property)
+ *   earlier frame (whose PTS gst_cascade_meta_get_source_pts() gives) and
+ *   attached to this one: cascadedetect's `interval` property, a frame
+ *   that QoS said was late, or the newest-frame mode, where every frame
+ *   carries the newest result finished so far
  *
  * Since: 0.1
  */
@@ -112,7 +114,8 @@ struct _GstCascadeMeta
 
   /* < private > */
   GArray *objects;
-  gpointer _gst_reserved[GST_PADDING];
+  GstClockTime source_pts;      /* since 0.2 (took a padding slot) */
+  gpointer _gst_reserved[GST_PADDING - 1];
 };
 
 GST_CASCADE_META_API
@@ -169,5 +172,15 @@ GST_CASCADE_META_API
 gboolean gst_cascade_meta_get_mask_bounds (const GstCascadeMeta * meta,
     guint index, guint width, guint height, guint * x, guint * y,
     guint * w, guint * h);
+
+GST_CASCADE_META_API
+void gst_cascade_meta_set_source (GstCascadeMeta * meta, GstClockTime pts,
+    gboolean repeated);
+
+GST_CASCADE_META_API
+GstClockTime gst_cascade_meta_get_source_pts (const GstCascadeMeta * meta);
+
+GST_CASCADE_META_API
+gboolean gst_cascade_meta_is_repeated (const GstCascadeMeta * meta);
 
 G_END_DECLS

@@ -101,6 +101,43 @@ CascadeEngine *cascade_engine_new (const gchar * device,
     const gchar * model_path, GError ** error);
 void cascade_engine_free (CascadeEngine * engine);
 
+/* Start-up progress.  Making an engine and preparing it for a frame size
+ * can take long on a fresh machine (programs compiled, per-shape choices
+ * measured: opencl/blas/tuning.h); a progress function hears each step as
+ * it begins: its phase, what it is (a program's name, a network stage's
+ * name), and that it is step k of n of the phase (1 <= k <= n).  It is
+ * called on the thread doing the work. */
+typedef enum
+{
+  CASCADE_PROGRESS_LOAD,        /* the model file: read and checked (1 of 1) */
+  CASCADE_PROGRESS_BUILD,       /* an OpenCL program: compiled, or taken from
+                                   the program cache */
+  CASCADE_PROGRESS_WEIGHTS,     /* the weights uploaded (1 of 1) */
+  CASCADE_PROGRESS_PREPARE,     /* a network stage run once at a new input
+                                   size (cascade_engine_prepare) */
+} CascadeProgressPhase;
+
+typedef void (*CascadeProgressFunc) (CascadeProgressPhase phase,
+    const gchar * what, guint k, guint n, gpointer user_data);
+
+/* "load", "build", "weights", "prepare" */
+const gchar *cascade_progress_phase_name (CascadeProgressPhase phase);
+
+/* cascade_engine_new, reporting its steps to progress (may be NULL). */
+CascadeEngine *cascade_engine_new_with_progress (const gchar * device,
+    const gchar * model_path, CascadeProgressFunc progress,
+    gpointer user_data, GError ** error);
+
+/* Runs the network once on a blank width x height frame (score threshold
+ * 0, so that the heads run too), so that the per-shape choices for that
+ * size are made and its buffers allocated now rather than on the first
+ * real frame; reports each stage to progress (may be NULL; not reported
+ * while a tool's observer watches the engine) as step k of the stages
+ * that run. */
+gboolean cascade_engine_prepare (CascadeEngine * engine, guint width,
+    guint height, CascadeProgressFunc progress, gpointer user_data,
+    GError ** error);
+
 /* mmdetection's test configuration from the model file */
 void cascade_detect_params_init (CascadeDetectParams * params,
     const CascadeEngine * engine);

@@ -15,6 +15,7 @@ typedef struct
   gboolean gemm_kc_set;
   gsize gemm_kc;
   CascadeForce conv;
+  guint detect_delay_ms;
 } Options;
 
 static GMutex lock;
@@ -131,6 +132,8 @@ reload_locked (void)
   opts.gemm_kc_set = read_uint (CASCADE_GEMM_KC_ENV, G_MAXSIZE, &v);
   opts.gemm_kc = opts.gemm_kc_set ? (gsize) v : 0;
   opts.conv = read_conv ();
+  opts.detect_delay_ms = read_uint (CASCADE_DETECT_DELAY_ENV, 60000, &v) ?
+      (guint) v : 0;
   opts.read = TRUE;
 }
 
@@ -205,6 +208,14 @@ CascadeForce
 cascade_options_conv (void)
 {
   CascadeForce v = get ()->conv;
+  g_mutex_unlock (&lock);
+  return v;
+}
+
+guint
+cascade_options_detect_delay_ms (void)
+{
+  guint v = get ()->detect_delay_ms;
   g_mutex_unlock (&lock);
   return v;
 }

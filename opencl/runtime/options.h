@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 #define CASCADE_GEMM_ENV "CASCADE_GEMM"
 #define CASCADE_GEMM_KC_ENV "CASCADE_GEMM_KC"
 #define CASCADE_CONV_ENV "CASCADE_CONV"
+#define CASCADE_DETECT_DELAY_ENV "CASCADE_DETECT_DELAY_MS"
 
 /* $CASCADE_TUNE (blas/tuning.h) */
 typedef enum
@@ -60,5 +61,9 @@ CascadeForce cascade_options_gemm (void);
 /* $CASCADE_GEMM_KC, else `fallback` */
 gsize cascade_options_gemm_kc (gsize fallback);
 CascadeForce cascade_options_conv (void);
+/* $CASCADE_DETECT_DELAY_MS (0..60000), 0 when unset: a testing knob that
+ * makes every cascade_engine_detect take that much longer (a slow engine
+ * for the tests of live behaviour) */
+guint cascade_options_detect_delay_ms (void);
 
 G_END_DECLS

@@ -439,6 +439,9 @@ detect_harness (const gchar * props, const gchar * format)
   gchar *caps = cascade_check_caps_str (format, test_w, test_h);
   GstHarness *h = gst_harness_new_parse (launch);
 
+  /* a file-like source: GstHarness answers the latency query as live by
+   * default, which would make the default mode (auto) newest-frame */
+  gst_harness_set_live (h, FALSE);
   gst_harness_set_src_caps_str (h, caps);
   g_free (launch);
   g_free (caps);

@@ -178,6 +178,52 @@ GST_START_TEST (test_lines)
 
 GST_END_TEST;
 
+/* the freshness of the result: "repeated" and "result_pts" after
+ * "objects", for frames with a meta */
+GST_START_TEST (test_freshness)
+{
+  GstHarness *h = json_harness ("cascadejson");
+  GstBuffer *buf;
+  GstCascadeMeta *meta;
+  JsonObject *obj;
+  gchar *text;
+
+  /* its own result */
+  buf = frame_new ();
+  GST_BUFFER_PTS (buf) = 40 * GST_MSECOND;
+  meta = gst_buffer_add_cascade_meta (buf, W, H);
+  gst_cascade_meta_set_source (meta, 40 * GST_MSECOND, FALSE);
+  obj = pull_line (h, buf, &text);
+  fail_unless (!json_object_get_boolean_member (obj, "repeated"));
+  fail_unless_equals_int64 (json_object_get_int_member (obj, "result_pts"),
+      40 * GST_MSECOND);
+  fail_unless (strstr (text, "\"objects\": [], \"repeated\": false, "
+          "\"result_pts\": 40000000}") != NULL, "%s", text);
+  g_free (text);
+  json_object_unref (obj);
+
+  /* an earlier frame's */
+  buf = frame_new ();
+  GST_BUFFER_PTS (buf) = 80 * GST_MSECOND;
+  meta = gst_buffer_add_cascade_meta (buf, W, H);
+  gst_cascade_meta_set_source (meta, 40 * GST_MSECOND, TRUE);
+  obj = pull_line (h, buf, NULL);
+  fail_unless (json_object_get_boolean_member (obj, "repeated"));
+  fail_unless_equals_int64 (json_object_get_int_member (obj, "result_pts"),
+      40 * GST_MSECOND);
+  json_object_unref (obj);
+
+  /* unknown source: null */
+  buf = frame_new ();
+  gst_buffer_add_cascade_meta (buf, W, H);
+  obj = pull_line (h, buf, NULL);
+  fail_unless (json_object_get_null_member (obj, "result_pts"));
+  json_object_unref (obj);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* buffers keep their timestamps; offsets count frames */
 GST_START_TEST (test_timestamps)
 {
@@ -300,6 +346,7 @@ cascadejson_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_lines);
   tcase_add_test (tc, test_timestamps);
+  tcase_add_test (tc, test_freshness);
   tcase_add_test (tc, test_no_masks_and_scale);
   tcase_add_test (tc, test_rle_known);
   tcase_add_test (tc, test_caps);

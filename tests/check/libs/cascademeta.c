@@ -217,6 +217,61 @@ GST_START_TEST (test_scale_transform)
 
 GST_END_TEST;
 
+/* where the result comes from: the source PTS and the repeated flag, kept
+ * by copies and by a real scaler */
+GST_START_TEST (test_source)
+{
+  GstBuffer *buf, *copy, *out;
+  GstCascadeMeta *meta;
+  GstHarness *h;
+  GstVideoInfo info;
+
+  buf = gst_buffer_new ();
+  meta = gst_buffer_add_cascade_meta (buf, 64, 48);
+  fail_unless_equals_uint64 (gst_cascade_meta_get_source_pts (meta),
+      GST_CLOCK_TIME_NONE);
+  fail_unless (!gst_cascade_meta_is_repeated (meta));
+  gst_cascade_meta_set_source (meta, 3 * GST_SECOND, TRUE);
+  fail_unless_equals_uint64 (gst_cascade_meta_get_source_pts (meta),
+      3 * GST_SECOND);
+  fail_unless (gst_cascade_meta_is_repeated (meta));
+  fail_unless (meta->flags & GST_CASCADE_META_FLAG_REPEATED);
+
+  copy = gst_buffer_copy (buf);
+  meta = gst_buffer_get_cascade_meta (copy);
+  fail_unless (meta != NULL);
+  fail_unless_equals_uint64 (gst_cascade_meta_get_source_pts (meta),
+      3 * GST_SECOND);
+  fail_unless (gst_cascade_meta_is_repeated (meta));
+  /* and cleared again */
+  gst_cascade_meta_set_source (meta, 5, FALSE);
+  fail_unless (!gst_cascade_meta_is_repeated (meta));
+  fail_unless_equals_uint64 (gst_cascade_meta_get_source_pts (meta), 5);
+  gst_buffer_unref (copy);
+  gst_buffer_unref (buf);
+
+  h = gst_harness_new_parse ("videoscale ! "
+      "capsfilter caps=video/x-raw,width=128,height=96");
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=RGBx,width=64,height=48,framerate=30/1");
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGBx, 64, 48);
+  buf = gst_buffer_new_allocate (NULL, info.size, NULL);
+  gst_buffer_memset (buf, 0, 0, info.size);
+  meta = gst_buffer_add_cascade_meta (buf, 64, 48);
+  gst_cascade_meta_set_source (meta, 7 * GST_SECOND, TRUE);
+  out = gst_harness_push_and_pull (h, buf);
+  meta = gst_buffer_get_cascade_meta (out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (meta->width, 128);
+  fail_unless_equals_uint64 (gst_cascade_meta_get_source_pts (meta),
+      7 * GST_SECOND);
+  fail_unless (gst_cascade_meta_is_repeated (meta));
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* a real scaler: videoscale keeps metas tagged "video" + "size" and calls
  * the scale transform */
 GST_START_TEST (test_videoscale)
@@ -491,6 +546,7 @@ cascademeta_suite (void)
   tcase_add_test (tc, test_copy);
   tcase_add_test (tc, test_scale_transform);
   tcase_add_test (tc, test_videoscale);
+  tcase_add_test (tc, test_source);
   tcase_add_test (tc, test_mask_uniform);
   tcase_add_test (tc, test_mask_random);
   tcase_add_test (tc, test_mask_threshold);
