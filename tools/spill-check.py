@@ -64,19 +64,26 @@ def functions(asm):
 
 
 def hot_loop(insns):
-    """(fmas, stack accesses, vector registers) of the loop with most FMAs"""
-    best = (0, 0, 0)
+    """(fmas, stack accesses, vector registers) of the hot loop: of the
+    innermost loops (a backward branch whose range holds no other), the one
+    with the most FMAs; of several such, the one with the most stack
+    accesses"""
+    loops = []
     for i, (addr, text) in enumerate(insns):
         m = re.match(r"^j\w+\s+([0-9a-f]+)\b", text)
-        if not m or int(m.group(1), 16) > addr:
+        if m and int(m.group(1), 16) <= addr:
+            loops.append((int(m.group(1), 16), addr, i))
+    best = (0, 0, 0)
+    for start, end, i in loops:
+        if any(start <= s2 and e2 < end for s2, e2, _ in loops
+               if (s2, e2) != (start, end)):
             continue
-        target = int(m.group(1), 16)
-        body = [t for a, t in insns[:i + 1] if a >= target]
+        body = [t for a, t in insns[:i + 1] if a >= start]
         fmas = sum(1 for t in body if re.match(r"^vfn?madd", t))
         stack = sum(1 for t in body if re.search(r"\(%r[sb]p\)", t)
                     and re.match(r"^v", t))
         regs = len(set(re.findall(r"%[xyz]mm[0-9]+", "\n".join(body))))
-        if fmas > best[0]:
+        if (fmas, stack) > best[:2]:
             best = (fmas, stack, regs)
     return best
 
@@ -104,21 +111,26 @@ def main():
     bad = 0
     seen = set()
     for root, _, files in sorted(os.walk(cache)):
+        files = set(files)
         if "parallel.bc" not in files:
             continue
         kernel = os.path.basename(os.path.dirname(root))
-        if not re.search(args.kernel, kernel) or kernel in seen:
+        # PoCL compiles a kernel per work-group size it is launched with
+        # ("1-1-1-..."), and a generic "0-0-0" one: check each
+        variant = os.path.basename(root)
+        if not re.search(args.kernel, kernel) or (kernel, variant) in seen:
             continue
-        seen.add(kernel)
+        seen.add((kernel, variant))
         funcs = functions(retarget(os.path.join(root, "parallel.bc"),
                                    args.cpu, work))
         body = funcs.get("_pocl_kernel_" + kernel)
         if body is None:
             continue
         fmas, stack, regs = hot_loop(body)
-        print("%-28s %-10s hot loop: %3d FMAs, %2d vector registers, "
-              "%2d stack accesses%s" % (kernel, args.cpu, fmas, regs, stack,
-                                         "  SPILLS" if stack else ""))
+        print("%-24s %-22s %-10s hot loop: %3d FMAs, %2d vector "
+              "registers, %2d stack accesses%s"
+              % (kernel, variant, args.cpu, fmas, regs, stack,
+                 "  SPILLS" if stack else ""))
         if stack and args.must_not_spill \
                 and re.search(args.must_not_spill, kernel):
             bad += 1

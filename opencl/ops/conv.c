@@ -25,8 +25,6 @@ static CascadeKernelDesc desc_cnhw_to_nchw =
     CASCADE_KERNEL_DESC ("conv", "cascade_cnhw_to_nchw");
 static CascadeKernelDesc desc_conv_shift_layout =
     CASCADE_KERNEL_DESC ("conv", "cascade_conv_shift_layout");
-static CascadeKernelDesc desc_conv_shift =
-    CASCADE_KERNEL_DESC ("gemm", "cascade_conv_shift");
 
 /* the kernels index with int: every tensor (with its offset) must fit */
 static gboolean
@@ -274,7 +272,8 @@ shift_geom (const CascadeConv * conv, gsize cin, gsize nb, gsize h, gsize w,
     g->taps_max = (g->sy * g->sx - 1) * g->hh * g->pitch + (k - 1) / s *
         g->pitch + (k - 1) / s;
   }
-  /* the last column tile reads up to 31 columns past ncols */
+  /* the last column tile reads up to 31 columns past ncols (the widest
+   * tile, blas/gemm.h, is 32 columns) */
   g->floats = MAX (cin * g->plane, (cin - 1) * g->plane + g->taps_max +
       (g->ncols + 31) / 32 * 32);
 }
@@ -291,6 +290,7 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   gsize out_off = n0 * conv->cout * oh * ow;
   ShiftGeom g;
   CascadeTensor x;
+  const CascadeGemmTile *tile = cascade_gemm_tile (ctx);
   cl_kernel lay, k;
   CascadeArgs a;
 
@@ -301,7 +301,7 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   if (!cascade_arena_tensor (arena, "conv.shift", &x, CASCADE_DTYPE_F32, 1,
           CASCADE_SHAPE (g.floats), error)
       || !(lay = cascade_ctx_kernel (ctx, &desc_conv_shift_layout, error))
-      || !(k = cascade_ctx_kernel (ctx, &desc_conv_shift, error)))
+      || !(k = cascade_ctx_kernel (ctx, tile->conv_shift, error)))
     return FALSE;
 
   a = cascade_args (lay);
@@ -357,7 +357,8 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
    * running together share one panel of X */
   return cascade_args_check (&a, error)
       && cascade_ctx_launch (ctx, k, 2, (gsize[2]) {
-        (conv->cout + 7) / 8, (g.ncols + 31) / 32},
+        (conv->cout + tile->tm - 1) / tile->tm,
+        (g.ncols + tile->tn - 1) / tile->tn},
       cascade_ctx_tile_lws (ctx), error);
 }
 

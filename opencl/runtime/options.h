@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define CASCADE_TUNE_ENV "CASCADE_TUNE"
 #define CASCADE_GEMM_ENV "CASCADE_GEMM"
 #define CASCADE_GEMM_KC_ENV "CASCADE_GEMM_KC"
+#define CASCADE_GEMM_TILE_ENV "CASCADE_GEMM_TILE"
 #define CASCADE_CONV_ENV "CASCADE_CONV"
 
 /* $CASCADE_TUNE (blas/tuning.h) */
@@ -59,6 +60,10 @@ CascadeTuneMode cascade_options_tune (void);
 CascadeForce cascade_options_gemm (void);
 /* $CASCADE_GEMM_KC, else `fallback` */
 gsize cascade_options_gemm_kc (gsize fallback);
+/* $CASCADE_GEMM_TILE: "8x32" or "6x16", the register tile of our CPU
+ * GEMM and shifted convolution (blas/gemm.h); NULL when unset or not one
+ * of those (the device's own) */
+const gchar *cascade_options_gemm_tile (void);
 CascadeForce cascade_options_conv (void);
 
 G_END_DECLS
