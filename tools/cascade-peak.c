@@ -1,4 +1,4 @@
-/* cascade-peak [-n N] [-d DEVICE]: the device's FMA peak as the benchmarks
+/* cascade-peak [-n N] [-w WIDTH] [-d DEVICE]: the device's FMA peak as the benchmarks
  * measure it (devtools/peak.h: OpenCL, chains of the device's native
  * vector width) beside a native FMA loop on the host (native-peak.h) on as
  * many threads as the device has compute units, alternating, N rounds.
@@ -16,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static gint rounds = 3;
+static gint rounds = 3, width;
 static gchar *device_spec;
 
 static GOptionEntry entries[] = {
   {"rounds", 'n', 0, G_OPTION_ARG_INT, &rounds, "Rounds (default 3)", "N"},
+  {"width", 'w', 0, G_OPTION_ARG_INT, &width,
+      "Chains of this vector width (1, 4, 8, 16), not the device's", "W"},
   {"device", 'd', 0, G_OPTION_ARG_STRING, &device_spec,
       "OpenCL device (runtime/device.h's spec)", "SPEC"},
   {NULL}
@@ -65,12 +67,13 @@ main (int argc, char **argv)
   threads = MAX (cascade_device_compute_units (dev), 1);
   printf ("device %s vector_width %u peak_width %u compute_units %u\n",
       cascade_device_name (dev), cascade_device_vector_width (dev),
-      cascade_peak_width (ctx), threads);
+      width ? (guint) width : cascade_peak_width (ctx), threads);
   cl = g_new0 (gdouble, rounds);
   for (isa = 0; isa < 2; isa++)
     nat[isa] = g_new0 (gdouble, rounds);
   for (i = 0; i < (guint) rounds; i++) {
-    if (!cascade_peak_gflops (ctx, &cl[i], &err)) {
+    if (!(width ? cascade_peak_gflops_width (ctx, width, &cl[i], &err) :
+            cascade_peak_gflops (ctx, &cl[i], &err))) {
       fprintf (stderr, "cascade-peak: %s\n", err->message);
       goto out;
     }

@@ -34,6 +34,26 @@ test_opencl_peak (void)
   cascade_ctx_free (ctx);
 }
 
+/* every width util.cl has runs; another is an error */
+static void
+test_peak_widths (void)
+{
+  CascadeCtx *ctx = test_ctx ();
+  GError *err = NULL;
+  guint widths[] = { 1, 4, 8, 16 }, i;
+  gdouble g;
+  for (i = 0; i < G_N_ELEMENTS (widths); i++) {
+    g = 0;
+    g_assert_true (cascade_peak_gflops_width (ctx, widths[i], &g, &err));
+    g_assert_no_error (err);
+    g_assert_cmpfloat (g, >, 0.0);
+  }
+  g_assert_false (cascade_peak_gflops_width (ctx, 3, &g, &err));
+  g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG);
+  g_clear_error (&err);
+  cascade_ctx_free (ctx);
+}
+
 /* a supported ISA gives a figure on one thread and on two; an unsupported
  * one gives 0, as do zero threads */
 static void
@@ -62,6 +82,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/peak/width", test_width);
   g_test_add_func ("/peak/opencl", test_opencl_peak);
+  g_test_add_func ("/peak/widths", test_peak_widths);
   g_test_add_func ("/peak/native", test_native_peak);
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* gst-cascade devtools: the device's measured FMA peak */
 #include "peak.h"
+#include "runtime/error.h"
 #include "runtime/tensor.h"
 
 /* runtime/util.cl's peak kernels, one per vector width */
@@ -24,11 +25,18 @@ cascade_peak_width (CascadeCtx * ctx)
 gboolean
 cascade_peak_gflops (CascadeCtx * ctx, gdouble * gflops, GError ** error)
 {
+  return cascade_peak_gflops_width (ctx, cascade_peak_width (ctx), gflops,
+      error);
+}
+
+gboolean
+cascade_peak_gflops_width (CascadeCtx * ctx, guint width, gdouble * gflops,
+    GError ** error)
+{
   CascadeDevice *dev = cascade_ctx_device (ctx);
-  guint width = cascade_peak_width (ctx);
   CascadeKernelDesc *desc = width == 16 ? &desc_peak_fma16 : width == 8 ?
       &desc_peak_fma8 : width == 4 ? &desc_peak_fma4 : &desc_peak_fma1;
-  cl_kernel k = cascade_ctx_kernel (ctx, desc, error);
+  cl_kernel k;
   guint units = MAX (cascade_device_compute_units (dev), 1);
   /* enough work-items to fill every compute unit many times over: on a
    * CPU 1024 per core, each a vector of `width` lanes; on a GPU 4096 per
@@ -40,6 +48,12 @@ cascade_peak_gflops (CascadeCtx * ctx, gdouble * gflops, GError ** error)
   guint rep;
   gboolean ok = FALSE;
 
+  if (width != 1 && width != 4 && width != 8 && width != 16) {
+    g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
+        "No peak kernel of vector width %u (1, 4, 8 or 16)", width);
+    return FALSE;
+  }
+  k = cascade_ctx_kernel (ctx, desc, error);
   if (!k || !cascade_tensor_new (ctx, &out, CASCADE_DTYPE_F32, 1,
           CASCADE_SHAPE (items * width), NULL, error))
     return FALSE;

@@ -19,4 +19,10 @@ gboolean cascade_peak_gflops (CascadeCtx * ctx, gdouble * gflops,
  * native float width, rounded down to 1, 4, 8 or 16 */
 guint cascade_peak_width (CascadeCtx * ctx);
 
+/* cascade_peak_gflops with chains of another width (1, 4, 8 or 16; else
+ * CASCADE_ERROR_INVALID_ARG): to compare, and to have PoCL compile a
+ * width that another device would use (tools/spill-check.py) */
+gboolean cascade_peak_gflops_width (CascadeCtx * ctx, guint width,
+    gdouble * gflops, GError ** error);
+
 G_END_DECLS
