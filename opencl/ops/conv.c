@@ -65,6 +65,9 @@ cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
     bias = zeros = g_new0 (gfloat, cout);
   ok = cascade_tensor_new (ctx, &conv->bias, CASCADE_DTYPE_F32, 1,
       CASCADE_SHAPE (cout), bias, error);
+  ok = ok && !(k == 3 && stride == 1 && groups == 1 && pad <= 2
+      && !cascade_winograd_init (&conv->wino, ctx, cin, cout, pad, weight,
+          bias, error));
   g_free (zeros);
   if (!ok)
     goto fail;
@@ -83,6 +86,7 @@ cascade_conv_clear (CascadeConv * conv)
     cascade_tensor_release (&conv->weight);
   if (conv->bias.mem)
     cascade_tensor_release (&conv->bias);
+  cascade_winograd_clear (&conv->wino);
   memset (conv, 0, sizeof (*conv));
 }
 
@@ -401,7 +405,7 @@ typedef struct
 } ConvCall;
 
 static const CascadeConvAlgo conv_algos[] = { CASCADE_CONV_IM2COL,
-  CASCADE_CONV_SHIFT
+  CASCADE_CONV_SHIFT, CASCADE_CONV_WINOGRAD
 };
 
 static gboolean
@@ -427,7 +431,7 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
     const CascadeTensor * out, GError ** error)
 {
   ConvCall call = { ctx, arena, conv, in, residual, out, act };
-  const gchar *names[2] = { "im2col", NULL };
+  const gchar *names[3] = { "im2col", "shift", NULL };
   gchar *key;
   gboolean ok, measured;
   guint chosen;
@@ -436,19 +440,24 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
       || cascade_options_conv () != CASCADE_FORCE_NONE)
     return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
             conv), in, residual, act, out, error);
-  names[1] = "shift";
+  if (conv->wino.u.mem)
+    names[2] = "winograd";
   key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
       in->shape[3]);
   /* out overlaps neither in nor residual (checked): runs repeat exactly */
-  ok = cascade_tune_run (ctx, "conv", key, names, 2,
+  ok = cascade_tune_run (ctx, "conv", key, names, names[2] ? 3 : 2,
       cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
       TRUE, conv_run, &call, &chosen, &measured, error);
   g_free (key);
-  /* measuring im2col left its scratch (hundreds of MB on large maps) in
-   * the arena: give it back unless im2col won */
+  /* measuring left the losers' scratch (hundreds of MB on large maps) in
+   * the arena: give it back */
   if (ok && measured && conv_algos[chosen] != CASCADE_CONV_IM2COL) {
     cascade_arena_release (arena, "conv.col");
     cascade_arena_release (arena, "conv.cnhw");
+  }
+  if (ok && measured && conv_algos[chosen] != CASCADE_CONV_WINOGRAD) {
+    cascade_arena_release (arena, "wino.v");
+    cascade_arena_release (arena, "wino.m");
   }
   return ok;
 }
@@ -518,6 +527,11 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
   gboolean direct, batched;
   CascadeTensor col;
 
+  if (algo == CASCADE_CONV_WINOGRAD)
+    return conv->wino.u.mem ? cascade_winograd_forward (ctx, arena,
+        &conv->wino, in, residual, act == CASCADE_ACT_RELU, out, error) :
+        cascade_invalid_arg (error, "Convolution %ux%u stride %u has no "
+        "Winograd implementation", conv->kh, conv->kw, conv->stride);
   if (algo == CASCADE_CONV_SHIFT) {
     if (!cascade_conv_shift_supported (conv))
       return cascade_invalid_arg (error, "Convolution %ux%u stride %u with "
