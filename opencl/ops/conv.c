@@ -1,7 +1,8 @@
-/* gst-cascade: 2-D convolution, two ways (CascadeConvAlgo in ops/conv.h):
- * im2col (ops/conv.cl) + GEMM through blas/gemm.h, or the shifted conv
- * (the input laid out by ops/conv.cl, multiplied by blas/gemm.cl's
- * cascade_conv_shift), chosen per shape by measurement (blas/tuning.h).
+/* gst-cascade: 2-D convolution, three ways (CascadeConvAlgo in ops/conv.h):
+ * im2col (ops/conv.cl) + GEMM through blas/gemm.h, the shifted conv (the
+ * input laid out by ops/conv.cl, multiplied by blas/gemm.cl's
+ * cascade_conv_shift), or Winograd (ops/winograd.h), chosen per shape by
+ * measurement (blas/tuning.h).
  * Bias + residual + ReLU are applied in the GEMM's output pass. */
 #include "ops/conv.h"
 #include "runtime/error.h"
@@ -380,6 +381,8 @@ CascadeConvAlgo
 cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
 {
   CascadeForce force = cascade_options_conv ();
+  if (force == CASCADE_FORCE_WINOGRAD && conv->wino.u.mem)
+    return CASCADE_CONV_WINOGRAD;
   if (!cascade_conv_shift_supported (conv))
     return CASCADE_CONV_IM2COL;
   if (force == CASCADE_FORCE_IM2COL)
@@ -449,8 +452,7 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
       cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
       TRUE, conv_run, &call, &chosen, &measured, error);
   g_free (key);
-  /* measuring left the losers' scratch (hundreds of MB on large maps) in
-   * the arena: give it back */
+  /* give back the losers' scratch (hundreds of MB on large maps) */
   if (ok && measured && conv_algos[chosen] != CASCADE_CONV_IM2COL) {
     cascade_arena_release (arena, "conv.col");
     cascade_arena_release (arena, "conv.cnhw");

@@ -1,5 +1,6 @@
 /* gst-cascade: 2-D convolution (im2col + GEMM; 1x1 stride-1 convs without
- * im2col), grouped, with a fused bias + residual + ReLU epilogue */
+ * im2col; the shifted-input kernel; Winograd F(2x2, 3x3)), grouped, with a
+ * fused bias + residual + ReLU epilogue */
 #pragma once
 
 #include "runtime/tensor.h"

@@ -101,9 +101,11 @@ read_conv (void)
     return CASCADE_FORCE_IM2COL;
   if (is (env, "shift"))
     return CASCADE_FORCE_SHIFT;
+  if (is (env, "winograd"))
+    return CASCADE_FORCE_WINOGRAD;
   if (*env)
-    invalid (CASCADE_CONV_ENV, env, "not im2col or shift; using the default "
-        "algorithm for every convolution, unmeasured");
+    invalid (CASCADE_CONV_ENV, env, "not im2col, shift or winograd; using "
+        "the default algorithm for every convolution, unmeasured");
   return CASCADE_FORCE_DEFAULT;
 }
 

@@ -40,6 +40,7 @@ typedef enum
   CASCADE_FORCE_CPU,            /* CASCADE_GEMM=cpu */
   CASCADE_FORCE_IM2COL,         /* CASCADE_CONV=im2col */
   CASCADE_FORCE_SHIFT,          /* CASCADE_CONV=shift */
+  CASCADE_FORCE_WINOGRAD,       /* CASCADE_CONV=winograd (where it applies) */
 } CascadeForce;
 
 /* Reads the environment again (cascade_device_open and cascade_ctx_new
