@@ -66,7 +66,7 @@ cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
     bias = zeros = g_new0 (gfloat, cout);
   ok = cascade_tensor_new (ctx, &conv->bias, CASCADE_DTYPE_F32, 1,
       CASCADE_SHAPE (cout), bias, error);
-  ok = ok && !(k == 3 && stride == 1 && groups == 1 && pad <= 2
+  ok = ok && !(cascade_winograd_applies (cin, cout, k, stride, pad, groups)
       && !cascade_winograd_init (&conv->wino, ctx, cin, cout, pad, weight,
           bias, error));
   g_free (zeros);

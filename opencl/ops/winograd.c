@@ -6,6 +6,10 @@
 
 #include <string.h>
 
+/* one fixed work-group size for the transforms: PoCL compiles a kernel
+ * again for each work-group size, and would pick one per global size */
+#define WINO_LWS ((gsize[2]) { 64, 1})
+
 static CascadeKernelDesc desc_wino_input =
     CASCADE_KERNEL_DESC ("winograd", "cascade_wino_input");
 static CascadeKernelDesc desc_wino_output =
@@ -162,8 +166,8 @@ cascade_winograd_forward (CascadeCtx * ctx, CascadeArena * arena,
   cascade_arg_mem (&a, v.mem);
   cascade_arg_int (&a, (gint) v.offset);
   if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, kin, 2, (gsize[2]) { P, wg->cin}, NULL,
-          error))
+      || !cascade_ctx_launch (ctx, kin, 2, (gsize[2]) { P, wg->cin},
+          WINO_LWS, error))
     return FALSE;
 
   /* M[e] (cout x P) = U[e] (cout x cin) V[e] (cin x P) */
@@ -196,6 +200,6 @@ cascade_winograd_forward (CascadeCtx * ctx, CascadeArena * arena,
   cascade_arg_int (&a, residual ? 1 : 0);
   cascade_arg_int (&a, relu ? 1 : 0);
   return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, kout, 2, (gsize[2]) { P, wg->cout}, NULL,
-      error);
+      && cascade_ctx_launch (ctx, kout, 2, (gsize[2]) { P, wg->cout},
+      WINO_LWS, error);
 }

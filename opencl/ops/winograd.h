@@ -25,6 +25,17 @@ typedef struct
   CascadeTensor bias;           /* [cout] */
 } CascadeWinograd;
 
+/* Whether a conv (cin -> cout, k x k, stride, pad, groups) has a Winograd
+ * form here: 3x3, stride 1, no groups, pad <= 2, and 16 cin cout
+ * transformed weights that an int indexes */
+static inline gboolean
+cascade_winograd_applies (guint cin, guint cout, guint k, guint stride,
+    guint pad, guint groups)
+{
+  return k == 3 && stride == 1 && groups == 1 && pad <= 2
+      && (gsize) 16 * cin * cout <= (gsize) G_MAXINT;
+}
+
 /* Transforms and uploads weight ([cout, cin, 3, 3]) and bias (NULL:
  * zeros). */
 gboolean cascade_winograd_init (CascadeWinograd * wg, CascadeCtx * ctx,
