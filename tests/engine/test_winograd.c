@@ -9,6 +9,7 @@
  * sqrt (K) over these cases (2.9e-5 at K = 2304). */
 #include "testutil.h"
 #include "ops/winograd.h"
+#include "ops/conv.h"
 
 #define WINO_ATOL 2e-6
 #define WINO_RTOL 1e-5
@@ -125,6 +126,43 @@ test_winograd_cases (void)
     check_case (&cases[i]);
 }
 
+/* which convolutions get the transformed filters, and what
+ * CASCADE_CONV=winograd makes of each */
+static void
+test_winograd_applies (void)
+{
+  static const guint shapes[][5] = {   /* k stride pad groups applies */
+    {3, 1, 1, 1, 1}, {3, 1, 0, 1, 1}, {3, 1, 2, 1, 1}, {3, 2, 1, 1, 0},
+    {3, 1, 1, 2, 0}, {3, 1, 3, 1, 0}, {5, 1, 2, 1, 0}, {1, 1, 0, 1, 0},
+  };
+  gfloat wt[4 * 4 * 25] = { 0 };
+  GError *err = NULL;
+  guint i;
+
+  g_assert_false (cascade_winograd_applies (1 << 14, 1 << 14, 3, 1, 1, 1));
+  for (i = 0; i < G_N_ELEMENTS (shapes); i++) {
+    CascadeConv conv;
+    const guint *s = shapes[i];
+    g_assert_cmpint (cascade_winograd_applies (4, 4, s[0], s[1], s[2], s[3]),
+        ==, s[4]);
+    g_assert_true (cascade_conv_init (&conv, ctx, 4, 4, s[0], s[1], s[2],
+            s[3], wt, NULL, &err));
+    g_assert_no_error (err);
+    g_assert_cmpint (conv.wino.u.mem != NULL, ==, s[4]);
+    test_setenv ("CASCADE_CONV", "winograd");
+    if (s[4])
+      g_assert_cmpint (cascade_conv_default_algo (ctx, &conv), ==,
+          CASCADE_CONV_WINOGRAD);
+    else
+      g_assert_cmpint (cascade_conv_default_algo (ctx, &conv), !=,
+          CASCADE_CONV_WINOGRAD);
+    test_setenv ("CASCADE_CONV", NULL);
+    g_assert_cmpint (cascade_conv_default_algo (ctx, &conv), !=,
+        CASCADE_CONV_WINOGRAD);
+    cascade_conv_clear (&conv);
+  }
+}
+
 static void
 test_winograd_errors (void)
 {
@@ -174,6 +212,7 @@ main (int argc, char **argv)
   ctx = test_ctx ();
   arena = cascade_arena_new (ctx);
   g_test_add_func ("/winograd/cases", test_winograd_cases);
+  g_test_add_func ("/winograd/applies", test_winograd_applies);
   g_test_add_func ("/winograd/errors", test_winograd_errors);
   ret = g_test_run ();
   cascade_arena_free (arena);
