@@ -101,7 +101,7 @@ bench (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
   qsort (ms, runs, sizeof (gdouble), cmp_double);
   med = runs % 2 ? ms[runs / 2] : 0.5 * (ms[runs / 2 - 1] + ms[runs / 2]);
   flops = cascade_conv_flops (&conv, s->h, s->w) * s->n;
-  printf ("conv %-15s %ux%ux%u->%u k%u s%u n%u algo %-7s median_ms %9.2f "
+  printf ("conv %-15s %ux%ux%u->%u k%u s%u n%u algo %-8s median_ms %9.2f "
       "gflops %7.1f peak_pct %5.1f\n", s->name, s->cin, s->h, s->w, s->cout,
       s->k, s->stride, s->n, algo_name, med, flops / med / 1e6,
       100.0 * flops / med / 1e6 / peak);
@@ -248,6 +248,15 @@ main (int argc, char **argv)
         && !bench (ctx, arena, &shapes[i], CASCADE_CONV_SHIFT, "shift", peak,
             &err))
       break;
+    /* F(2x2, 3x3): its GFLOP/s are the direct convolution's flops over
+     * its time (effective) */
+    if (shapes[i].k == 3 && shapes[i].stride == 1
+        && !bench (ctx, arena, &shapes[i], CASCADE_CONV_WINOGRAD, "winograd",
+            peak, &err))
+      break;
+    /* each algorithm's scratch of the largest maps is hundreds of MB */
+    cascade_arena_release (arena, "wino.v");
+    cascade_arena_release (arena, "wino.m");
   }
   if (!err && (!only || strstr ("nms", only))) {
     /* the RPN: 1000 boxes per level on 5 levels; the detection NMS: the

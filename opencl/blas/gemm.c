@@ -8,14 +8,35 @@
 #include <clblast_c.h>
 #include <string.h>
 
-#define TILE_M 8
-#define TILE_N 32
-
-/* the kernels launched here */
-static CascadeKernelDesc desc_gemm_nn =
+/* the kernels launched here: each tile's program is gemm.cl built with
+ * its macro (runtime/program.h's "<file>:<MACRO>") */
+static CascadeKernelDesc desc_gemm_nn_8x32 =
     CASCADE_KERNEL_DESC ("gemm", "cascade_gemm_nn");
+static CascadeKernelDesc desc_conv_shift_8x32 =
+    CASCADE_KERNEL_DESC ("gemm", "cascade_conv_shift");
+static CascadeKernelDesc desc_gemm_nn_6x16 =
+    CASCADE_KERNEL_DESC ("gemm:TILE_6X16", "cascade_gemm_nn");
+static CascadeKernelDesc desc_conv_shift_6x16 =
+    CASCADE_KERNEL_DESC ("gemm:TILE_6X16", "cascade_conv_shift");
 static CascadeKernelDesc desc_gemm_epilogue =
     CASCADE_KERNEL_DESC ("gemm", "cascade_gemm_epilogue");
+
+static const CascadeGemmTile tiles[] = {
+  {"8x32", 8, 32, &desc_gemm_nn_8x32, &desc_conv_shift_8x32},
+  {"6x16", 6, 16, &desc_gemm_nn_6x16, &desc_conv_shift_6x16},
+};
+
+const CascadeGemmTile *
+cascade_gemm_tile (CascadeCtx * ctx)
+{
+  const gchar *forced = cascade_options_gemm_tile ();
+  guint i;
+  for (i = 0; forced && i < G_N_ELEMENTS (tiles); i++)
+    if (strcmp (tiles[i].name, forced) == 0)
+      return &tiles[i];
+  return cascade_device_vector_width (cascade_ctx_device (ctx)) >= 16 ?
+      &tiles[0] : &tiles[1];
+}
 
 CascadeGemmImpl
 cascade_gemm_impl (CascadeCtx * ctx)
@@ -49,14 +70,17 @@ fits (const CascadeMatrix * x, gsize rows, gsize cols, const gchar * what,
 
 /* one launch of cascade_gemm_nn over all of C */
 static gboolean
-gemm_cpu_pass (CascadeCtx * ctx, cl_kernel kern, gsize m, gsize n, gsize k,
+gemm_cpu_pass (CascadeCtx * ctx, cl_kernel kern,
+    const CascadeGemmTile * tile, gsize m, gsize n, gsize k,
     gfloat alpha, const CascadeMatrix * a, const CascadeMatrix * b,
     gfloat beta, const CascadeMatrix * c, const CascadeEpilogue * epi,
     GError ** error)
 {
   /* row blocks vary fastest: the work-groups that run together share one
-   * 32-column panel of B, which stays in cache */
-  const gsize gws[2] = { (m + TILE_M - 1) / TILE_M, (n + TILE_N - 1) / TILE_N };
+   * panel of B, which stays in cache */
+  const gsize gws[2] = { (m + tile->tm - 1) / tile->tm,
+    (n + tile->tn - 1) / tile->tn
+  };
   CascadeArgs args = cascade_args (kern);
   cascade_arg_int (&args, m);
   cascade_arg_int (&args, n);
@@ -101,7 +125,8 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     const CascadeMatrix * a, const CascadeMatrix * b, gfloat beta,
     const CascadeMatrix * c, const CascadeEpilogue * epi, GError ** error)
 {
-  cl_kernel kern = cascade_ctx_kernel (ctx, &desc_gemm_nn, error);
+  const CascadeGemmTile *tile = cascade_gemm_tile (ctx);
+  cl_kernel kern = cascade_ctx_kernel (ctx, tile->gemm, error);
   gsize kc = cascade_options_gemm_kc (GEMM_KC), k0;
   if (!kern || !fits (a, m, k, "A", error) || !fits (b, k, n, "B", error)
       || !fits (c, m, n, "C", error))
@@ -113,7 +138,7 @@ gemm_cpu (CascadeCtx * ctx, gsize m, gsize n, gsize k, gfloat alpha,
     gsize kk = MIN (kc, k - k0);
     ak.offset += k0;
     bk.offset += k0 * b->ld;
-    if (!gemm_cpu_pass (ctx, kern, m, n, kk, alpha, &ak, &bk,
+    if (!gemm_cpu_pass (ctx, kern, tile, m, n, kk, alpha, &ak, &bk,
             k0 == 0 ? beta : 1.0f, c, k0 + kk >= k ? epi : NULL, error))
       return FALSE;
   }

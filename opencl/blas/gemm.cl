@@ -1,73 +1,63 @@
 /* gst-cascade: CPU-shaped GEMM, C = alpha * A * B + beta * C, row-major, no
- * transposes.  Each work-item owns an 8 x 32 block of C held in sixteen
- * float16 registers; no local memory, no barriers (what CPU OpenCL devices
- * such as PoCL compile well).  Fused epilogue: + bias[row], + residual
- * (same layout as C), ReLU. */
+ * transposes.  Each work-item owns a TM x TN block of C held in float16
+ * registers; no local memory, no barriers (what CPU OpenCL devices such as
+ * PoCL compile well).  Fused epilogue: + bias[row], + residual (same
+ * layout as C), ReLU.
+ *
+ * The register tile is TM rows of NV float16 segments (TN = 16 NV
+ * columns), c<row><segment>, chosen per device by blas/gemm.c:
+ *   8 x 32 (the default): sixteen float16 accumulators, 16 of AVX-512's 32
+ *     zmm registers, + 2 for a row of B + 1 broadcast;
+ *   6 x 16 (built with TILE_6X16 defined): six float16 accumulators, which
+ *     on AVX2 are 12 of its 16 ymm registers, + 2 for B + 1 broadcast, as
+ *     the 6x16 tile of the BLIS and OpenBLAS Haswell kernels; 8 x 32 would
+ *     need 32 and spill.
+ * Every element of C is the same chain of fma over k in either tile, so
+ * both give the same bits. */
 
+#ifdef TILE_6X16
+#define TM 6
+#define TN 16
+#define NV 1
+#define ROWS(X) X (0) X (1) X (2) X (3) X (4) X (5)
+#define SEGS(X, r) X (r, 0)
+#else
 #define TM 8
 #define TN 32
+#define NV 2
+#define ROWS(X) X (0) X (1) X (2) X (3) X (4) X (5) X (6) X (7)
+#define SEGS(X, r) X (r, 0) X (r, 1)
+#endif
 
-/* C row segment of 32 = epilogue (alpha * (lo, hi)); the bias of the
- * segment is (b0, b1) */
+/* one 16-column segment of a row of C = epilogue (alpha * acc); b is the
+ * segment's bias */
 static inline void
-store_row (__global float *cp, __global const float *rp, float16 lo,
-    float16 hi, float alpha, float beta, float16 b0, float16 b1, int use_res,
-    int relu)
+store_seg (__global float *cp, __global const float *rp, float16 acc,
+    float alpha, float beta, float16 b, int use_res, int relu)
 {
-  float16 v0 = alpha * lo, v1 = alpha * hi;
-  if (beta != 0.0f) {
-    v0 += beta * vload16 (0, cp);
-    v1 += beta * vload16 (1, cp);
-  }
-  v0 += b0;
-  v1 += b1;
-  if (use_res) {
-    v0 += vload16 (0, rp);
-    v1 += vload16 (1, rp);
-  }
-  if (relu) {                   /* NaN passes through, as torch.relu */
-    v0 = select (v0, (float16) 0.0f, v0 < (float16) 0.0f);
-    v1 = select (v1, (float16) 0.0f, v1 < (float16) 0.0f);
-  }
-  vstore16 (v0, 0, cp);
-  vstore16 (v1, 1, cp);
+  float16 v = alpha * acc;
+  if (beta != 0.0f)
+    v += beta * vload16 (0, cp);
+  v += b;
+  if (use_res)
+    v += vload16 (0, rp);
+  if (relu)                     /* NaN passes through, as torch.relu */
+    v = select (v, (float16) 0.0f, v < (float16) 0.0f);
+  vstore16 (v, 0, cp);
 }
 
-/* The 8 x 32 register tile shared by cascade_gemm_nn and
- * cascade_conv_shift: sixteen float16 accumulators c<row><half>, and one
- * step of the product, c<r>0 += s<r> * b0, c<r>1 += s<r> * b1 */
-#define TILE_DECLARE                                                    \
-    float16 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0,       \
-        c30 = 0, c31 = 0, c40 = 0, c41 = 0, c50 = 0, c51 = 0, c60 = 0,  \
-        c61 = 0, c70 = 0, c71 = 0
-#define TILE_FMA(s0, s1, s2, s3, s4, s5, s6, s7, b0, b1)                \
-    do {                                                                \
-      float s_;                                                         \
-      s_ = (s0);                                                        \
-      c00 = fma (s_, b0, c00);                                          \
-      c01 = fma (s_, b1, c01);                                          \
-      s_ = (s1);                                                        \
-      c10 = fma (s_, b0, c10);                                          \
-      c11 = fma (s_, b1, c11);                                          \
-      s_ = (s2);                                                        \
-      c20 = fma (s_, b0, c20);                                          \
-      c21 = fma (s_, b1, c21);                                          \
-      s_ = (s3);                                                        \
-      c30 = fma (s_, b0, c30);                                          \
-      c31 = fma (s_, b1, c31);                                          \
-      s_ = (s4);                                                        \
-      c40 = fma (s_, b0, c40);                                          \
-      c41 = fma (s_, b1, c41);                                          \
-      s_ = (s5);                                                        \
-      c50 = fma (s_, b0, c50);                                          \
-      c51 = fma (s_, b1, c51);                                          \
-      s_ = (s6);                                                        \
-      c60 = fma (s_, b0, c60);                                          \
-      c61 = fma (s_, b1, c61);                                          \
-      s_ = (s7);                                                        \
-      c70 = fma (s_, b0, c70);                                          \
-      c71 = fma (s_, b1, c71);                                          \
-    } while (0)
+/* The register tile shared by cascade_gemm_nn and cascade_conv_shift:
+ * TILE_DECLARE declares the accumulators; B_LOADS loads b0 (b1) from the
+ * row of B at b; TILE_FMA is one step of the product, c<r><h> += AV (r) *
+ * b<h>, where the caller defines AV (r), row r's element of A. */
+#define ACC_DECL(r, h) float16 c##r##h = 0;
+#define ROW_DECL(r) SEGS (ACC_DECL, r)
+#define TILE_DECLARE ROWS (ROW_DECL)
+#define B_LOAD(r, h) const float16 b##h = vload16 (h, b);
+#define B_LOADS SEGS (B_LOAD, 0)
+#define ACC_FMA(r, h) c##r##h = fma (s_, b##h, c##r##h);
+#define ROW_FMA(r) { const float s_ = AV (r); SEGS (ACC_FMA, r) }
+#define TILE_FMA ROWS (ROW_FMA)
 
 __kernel void
 cascade_gemm_nn (int M, int N, int K, float alpha,
@@ -88,47 +78,42 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
   bias += bias_off;
 
   if (m0 + TM <= M && n0 + TN <= N) {
-    TILE_DECLARE;
+    TILE_DECLARE
     __global const float *a = A + m0 * lda;
     __global const float *b = B + n0;
     for (int k = 0; k < K; k++) {
-      const float16 b0 = vload16 (0, b);
-      const float16 b1 = vload16 (1, b);
+      B_LOADS
       b += ldb;
-      TILE_FMA (a[k], a[lda + k], a[2 * lda + k], a[3 * lda + k],
-          a[4 * lda + k], a[5 * lda + k], a[6 * lda + k], a[7 * lda + k],
-          b0, b1);
+#define AV(r) a[(r) * lda + k]
+      TILE_FMA
+#undef AV
     }
 #define ROW(r) (m0 + r) * ldc + n0
 /* bias of element (row r, column j): per row, or per column */
 #define BIAS(r, j) (!use_bias ? 0.0f : bias_per_col ? bias[n0 + (j)] :      \
       bias[m0 + (r)])
-#define STORE(r, lo, hi)                                                \
-    store_row (C + ROW (r), res + ROW (r), lo, hi, alpha, beta,         \
-        !use_bias ? (float16) 0.0f : bias_per_col ?                     \
-        vload16 (0, bias + n0) : (float16) bias[m0 + (r)],              \
-        !use_bias ? (float16) 0.0f : bias_per_col ?                     \
-        vload16 (1, bias + n0) : (float16) bias[m0 + (r)], use_res, relu)
-    STORE (0, c00, c01);
-    STORE (1, c10, c11);
-    STORE (2, c20, c21);
-    STORE (3, c30, c31);
-    STORE (4, c40, c41);
-    STORE (5, c50, c51);
-    STORE (6, c60, c61);
-    STORE (7, c70, c71);
+/* segment h of row r of C from accumulator v */
+#define STORE(r, h, v)                                                  \
+    store_seg (C + ROW (r) + 16 * (h), res + ROW (r) + 16 * (h), v,     \
+        alpha, beta, !use_bias ? (float16) 0.0f : bias_per_col ?        \
+        vload16 (h, bias + n0) : (float16) bias[m0 + (r)], use_res, relu);
+#define ACC_STORE(r, h) STORE (r, h, c##r##h)
+#define ROW_STORE(r) SEGS (ACC_STORE, r)
+    ROWS (ROW_STORE)
   } else if (n0 + TN <= N) {
     /* fewer than TM rows left: one row at a time, still vectorised */
     for (int r = 0; r < M - m0; r++) {
       __global const float *a = A + (m0 + r) * lda;
       __global const float *b = B + n0;
-      float16 lo = 0, hi = 0;
+#define EDGE_DECL(r_, h) float16 e##h = 0;
+#define EDGE_FMA(r_, h) e##h = fma (a[k], vload16 (h, b), e##h);
+#define EDGE_STORE(r_, h) STORE (r, h, e##h)
+      SEGS (EDGE_DECL, 0)
       for (int k = 0; k < K; k++) {
-        lo = fma (a[k], vload16 (0, b), lo);
-        hi = fma (a[k], vload16 (1, b), hi);
+        SEGS (EDGE_FMA, 0)
         b += ldb;
       }
-      STORE (r, lo, hi);
+      SEGS (EDGE_STORE, 0)
     }
   } else {
     /* right edge: one element at a time */
@@ -152,6 +137,11 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
 #undef ROW
 #undef BIAS
 #undef STORE
+#undef ACC_STORE
+#undef ROW_STORE
+#undef EDGE_DECL
+#undef EDGE_FMA
+#undef EDGE_STORE
 }
 
 /* the epilogue alone, after a library GEMM: C = C + bias[row] + residual,
@@ -186,7 +176,7 @@ cascade_gemm_epilogue (int M, int N, __global float *C, int c_off, int ldc,
  * into s x s phases (sx phases across) so that every tap is a unit-stride
  * run.
  *
- * Each work-item owns an 8 x 32 block of the output, as cascade_gemm_nn;
+ * Each work-item owns a TM x TN block of the output, as cascade_gemm_nn;
  * the sums run over k = (c, ky, kx) in the im2col order, so the result is
  * bit-identical to im2col + cascade_gemm_nn.  Rows past M repeat row M-1
  * (computed, not stored).  Epilogue: + bias[row] [+ residual], ReLU. */
@@ -215,7 +205,7 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
   const int n0 = get_global_id (1) * TN;
   const int lda = cin * kk;
   int taps[MAX_TAPS];
-  float16 acc[2 * TM];
+  float16 acc[NV * TM];
 
   if (m0 >= M || n0 >= ncols)
     return;
@@ -225,27 +215,27 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
   }
   {
     /* rows past M repeat row M - 1 */
-#define AROW(r) (A + a_off + min (m0 + (r), M - 1) * lda)
-    __global const float *a0 = AROW (0), *a1 = AROW (1), *a2 = AROW (2),
-        *a3 = AROW (3), *a4 = AROW (4), *a5 = AROW (5), *a6 = AROW (6),
-        *a7 = AROW (7);
+#define AROW(r)                                                         \
+    __global const float *a##r = A + a_off + min (m0 + (r), M - 1) * lda;
+    ROWS (AROW)
 #undef AROW
     __global const float *xc = X + x_off + n0;
     int k = 0;
-    TILE_DECLARE;
+    TILE_DECLARE
     for (int c = 0; c < cin; c++, xc += plane) {
       for (int t = 0; t < kk; t++, k++) {
         __global const float *b = xc + taps[t];
-        const float16 b0 = vload16 (0, b);
-        const float16 b1 = vload16 (1, b);
-        TILE_FMA (a0[k], a1[k], a2[k], a3[k], a4[k], a5[k], a6[k], a7[k],
-            b0, b1);
+        B_LOADS
+#define AV(r) a##r[k]
+        TILE_FMA
+#undef AV
       }
     }
-    acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11;
-    acc[4] = c20; acc[5] = c21; acc[6] = c30; acc[7] = c31;
-    acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
-    acc[12] = c60; acc[13] = c61; acc[14] = c70; acc[15] = c71;
+#define ACC_SAVE(r, h) acc[NV * (r) + (h)] = c##r##h;
+#define ROW_SAVE(r) SEGS (ACC_SAVE, r)
+    ROWS (ROW_SAVE)
+#undef ACC_SAVE
+#undef ROW_SAVE
   }
 
   {
@@ -258,14 +248,14 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
       const float bv = bias[bias_off + m0 + r];
       if (whole) {
         const int o = (b0 * M + m0 + r) * ohw + y0 * ow + x0;
-        store_row (C + c_off + o, res + res_off + o, acc[2 * r],
-            acc[2 * r + 1], 1.0f, 0.0f, (float16) bv, (float16) bv, use_res,
-            relu);
+        for (int h = 0; h < NV; h++)
+          store_seg (C + c_off + o + 16 * h, res + res_off + o + 16 * h,
+              acc[NV * r + h], 1.0f, 0.0f, (float16) bv, use_res, relu);
       } else {
         float vals[TN];
         int x = x0, y = y0, b = b0;
-        vstore16 (acc[2 * r], 0, vals);
-        vstore16 (acc[2 * r + 1], 1, vals);
+        for (int h = 0; h < NV; h++)
+          vstore16 (acc[NV * r + h], h, vals);
         for (int j = 0; j < TN && b < nb; j++) {
           if (x < ow && y < oh) {
             const int o = (b * M + m0 + r) * ohw + y * ow + x;

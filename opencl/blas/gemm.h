@@ -66,6 +66,25 @@ gboolean cascade_gemm_strided_batched (CascadeCtx * ctx, gsize m, gsize n,
  * shape */
 CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
 
+/* The register tile of our CPU kernels (blas/gemm.cl: cascade_gemm_nn and
+ * cascade_conv_shift), one compiled program each:
+ *   "8x32" where the device's native float vector width is 16 or more
+ *          (AVX-512: 16 of its 32 zmm registers hold the tile);
+ *   "6x16" below that (AVX2 and SSE: 12 of 16 registers; 8x32 would need
+ *          32 and spill).
+ * $CASCADE_GEMM_TILE (options.h) forces one.  Both give the same bits.
+ * The tuning cache's choices (tuning.h) are per device, and so is the
+ * tile. */
+typedef struct
+{
+  const gchar *name;            /* "8x32" */
+  guint tm, tn;                 /* rows and columns of C per work-item */
+  CascadeKernelDesc *gemm;      /* cascade_gemm_nn of this tile */
+  CascadeKernelDesc *conv_shift;        /* cascade_conv_shift of this tile */
+} CascadeGemmTile;
+
+const CascadeGemmTile *cascade_gemm_tile (CascadeCtx * ctx);
+
 /* the tuning key of an m x n x k product: m and n rounded up to a power of
  * two (the RoI count moves them frame to frame) */
 gchar *cascade_gemm_tuning_key (gsize m, gsize n, gsize k);

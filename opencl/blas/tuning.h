@@ -1,9 +1,9 @@
 /* gst-cascade: choices made per device and per shape by measurement.
  *
  * Where an operation has several implementations (a GEMM: our CPU kernel
- * or CLBlast; a convolution: im2col + GEMM or the shifted-input kernel),
- * the first use of a shape on a device times each candidate on the real
- * operands and keeps the fastest.  The choice is remembered for the
+ * or CLBlast; a convolution: im2col + GEMM, the shifted-input kernel or
+ * Winograd), the first use of a shape on a device times each candidate on
+ * the real operands and keeps the fastest.  The choice is remembered for the
  * process and written to the device's file in the disk cache
  * (runtime/cache.h: tuning/<device key>.ini, one group per operation, one
  * key per shape, value "choice  name=ms name=ms ..."), so a later start

@@ -1,7 +1,8 @@
-/* gst-cascade: 2-D convolution, two ways (CascadeConvAlgo in ops/conv.h):
- * im2col (ops/conv.cl) + GEMM through blas/gemm.h, or the shifted conv
- * (the input laid out by ops/conv.cl, multiplied by blas/gemm.cl's
- * cascade_conv_shift), chosen per shape by measurement (blas/tuning.h).
+/* gst-cascade: 2-D convolution, three ways (CascadeConvAlgo in ops/conv.h):
+ * im2col (ops/conv.cl) + GEMM through blas/gemm.h, the shifted conv (the
+ * input laid out by ops/conv.cl, multiplied by blas/gemm.cl's
+ * cascade_conv_shift), or Winograd (ops/winograd.h), chosen per shape by
+ * measurement (blas/tuning.h).
  * Bias + residual + ReLU are applied in the GEMM's output pass. */
 #include "ops/conv.h"
 #include "runtime/error.h"
@@ -25,8 +26,6 @@ static CascadeKernelDesc desc_cnhw_to_nchw =
     CASCADE_KERNEL_DESC ("conv", "cascade_cnhw_to_nchw");
 static CascadeKernelDesc desc_conv_shift_layout =
     CASCADE_KERNEL_DESC ("conv", "cascade_conv_shift_layout");
-static CascadeKernelDesc desc_conv_shift =
-    CASCADE_KERNEL_DESC ("gemm", "cascade_conv_shift");
 
 /* the kernels index with int: every tensor (with its offset) must fit */
 static gboolean
@@ -67,6 +66,9 @@ cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
     bias = zeros = g_new0 (gfloat, cout);
   ok = cascade_tensor_new (ctx, &conv->bias, CASCADE_DTYPE_F32, 1,
       CASCADE_SHAPE (cout), bias, error);
+  ok = ok && !(cascade_winograd_applies (cin, cout, k, stride, pad, groups)
+      && !cascade_winograd_init (&conv->wino, ctx, cin, cout, pad, weight,
+          bias, error));
   g_free (zeros);
   if (!ok)
     goto fail;
@@ -85,6 +87,7 @@ cascade_conv_clear (CascadeConv * conv)
     cascade_tensor_release (&conv->weight);
   if (conv->bias.mem)
     cascade_tensor_release (&conv->bias);
+  cascade_winograd_clear (&conv->wino);
   memset (conv, 0, sizeof (*conv));
 }
 
@@ -274,7 +277,8 @@ shift_geom (const CascadeConv * conv, gsize cin, gsize nb, gsize h, gsize w,
     g->taps_max = (g->sy * g->sx - 1) * g->hh * g->pitch + (k - 1) / s *
         g->pitch + (k - 1) / s;
   }
-  /* the last column tile reads up to 31 columns past ncols */
+  /* the last column tile reads up to 31 columns past ncols (the widest
+   * tile, blas/gemm.h, is 32 columns) */
   g->floats = MAX (cin * g->plane, (cin - 1) * g->plane + g->taps_max +
       (g->ncols + 31) / 32 * 32);
 }
@@ -291,6 +295,7 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   gsize out_off = n0 * conv->cout * oh * ow;
   ShiftGeom g;
   CascadeTensor x;
+  const CascadeGemmTile *tile = cascade_gemm_tile (ctx);
   cl_kernel lay, k;
   CascadeArgs a;
 
@@ -301,7 +306,7 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   if (!cascade_arena_tensor (arena, "conv.shift", &x, CASCADE_DTYPE_F32, 1,
           CASCADE_SHAPE (g.floats), error)
       || !(lay = cascade_ctx_kernel (ctx, &desc_conv_shift_layout, error))
-      || !(k = cascade_ctx_kernel (ctx, &desc_conv_shift, error)))
+      || !(k = cascade_ctx_kernel (ctx, tile->conv_shift, error)))
     return FALSE;
 
   a = cascade_args (lay);
@@ -357,7 +362,8 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
    * running together share one panel of X */
   return cascade_args_check (&a, error)
       && cascade_ctx_launch (ctx, k, 2, (gsize[2]) {
-        (conv->cout + 7) / 8, (g.ncols + 31) / 32},
+        (conv->cout + tile->tm - 1) / tile->tm,
+        (g.ncols + tile->tn - 1) / tile->tn},
       cascade_ctx_tile_lws (ctx), error);
 }
 
@@ -375,6 +381,8 @@ CascadeConvAlgo
 cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
 {
   CascadeForce force = cascade_options_conv ();
+  if (force == CASCADE_FORCE_WINOGRAD && conv->wino.u.mem)
+    return CASCADE_CONV_WINOGRAD;
   if (!cascade_conv_shift_supported (conv))
     return CASCADE_CONV_IM2COL;
   if (force == CASCADE_FORCE_IM2COL)
@@ -400,7 +408,7 @@ typedef struct
 } ConvCall;
 
 static const CascadeConvAlgo conv_algos[] = { CASCADE_CONV_IM2COL,
-  CASCADE_CONV_SHIFT
+  CASCADE_CONV_SHIFT, CASCADE_CONV_WINOGRAD
 };
 
 static gboolean
@@ -426,7 +434,7 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
     const CascadeTensor * out, GError ** error)
 {
   ConvCall call = { ctx, arena, conv, in, residual, out, act };
-  const gchar *names[2] = { "im2col", NULL };
+  const gchar *names[3] = { "im2col", "shift", NULL };
   gchar *key;
   gboolean ok, measured;
   guint chosen;
@@ -435,19 +443,23 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
       || cascade_options_conv () != CASCADE_FORCE_NONE)
     return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
             conv), in, residual, act, out, error);
-  names[1] = "shift";
+  if (conv->wino.u.mem)
+    names[2] = "winograd";
   key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
       in->shape[3]);
   /* out overlaps neither in nor residual (checked): runs repeat exactly */
-  ok = cascade_tune_run (ctx, "conv", key, names, 2,
+  ok = cascade_tune_run (ctx, "conv", key, names, names[2] ? 3 : 2,
       cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
       TRUE, conv_run, &call, &chosen, &measured, error);
   g_free (key);
-  /* measuring im2col left its scratch (hundreds of MB on large maps) in
-   * the arena: give it back unless im2col won */
+  /* give back the losers' scratch (hundreds of MB on large maps) */
   if (ok && measured && conv_algos[chosen] != CASCADE_CONV_IM2COL) {
     cascade_arena_release (arena, "conv.col");
     cascade_arena_release (arena, "conv.cnhw");
+  }
+  if (ok && measured && conv_algos[chosen] != CASCADE_CONV_WINOGRAD) {
+    cascade_arena_release (arena, "wino.v");
+    cascade_arena_release (arena, "wino.m");
   }
   return ok;
 }
@@ -517,6 +529,11 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
   gboolean direct, batched;
   CascadeTensor col;
 
+  if (algo == CASCADE_CONV_WINOGRAD)
+    return conv->wino.u.mem ? cascade_winograd_forward (ctx, arena,
+        &conv->wino, in, residual, act == CASCADE_ACT_RELU, out, error) :
+        cascade_invalid_arg (error, "Convolution %ux%u stride %u has no "
+        "Winograd implementation", conv->kh, conv->kw, conv->stride);
   if (algo == CASCADE_CONV_SHIFT) {
     if (!cascade_conv_shift_supported (conv))
       return cascade_invalid_arg (error, "Convolution %ux%u stride %u with "

@@ -1,8 +1,10 @@
 /* gst-cascade: 2-D convolution (im2col + GEMM; 1x1 stride-1 convs without
- * im2col), grouped, with a fused bias + residual + ReLU epilogue */
+ * im2col; the shifted-input kernel; Winograd F(2x2, 3x3)), grouped, with a
+ * fused bias + residual + ReLU epilogue */
 #pragma once
 
 #include "runtime/tensor.h"
+#include "ops/winograd.h"
 
 G_BEGIN_DECLS
 
@@ -17,10 +19,14 @@ typedef struct
   guint cin, cout, kh, kw, stride, pad, groups;
   CascadeTensor weight;         /* [cout, cin / groups, kh, kw] */
   CascadeTensor bias;           /* [cout]; zeros when the layer has none */
+  CascadeWinograd wino;         /* 3x3 stride 1, no groups: the transformed
+                                   filters; else all zero */
 } CascadeConv;
 
 /* Uploads weight ([cout, cin/groups, kh, kw], PyTorch layout) and bias
- * (NULL: zeros).  Square kernels, same stride and padding on both axes. */
+ * (NULL: zeros), and for a 3x3 stride-1 conv without groups (pad <= 2)
+ * the Winograd transform of the filters as well.  Square kernels, same
+ * stride and padding on both axes. */
 gboolean cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
     guint cout, guint k, guint stride, guint pad, guint groups,
     const gfloat * weight, const gfloat * bias, GError ** error);
@@ -50,15 +56,19 @@ gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
  *    blas/gemm.cl's cascade_conv_shift multiplies straight out of it.
  *    Bit-identical to IM2COL with our CPU GEMM; no groups, kh * kw <= 49,
  *    not for 1x1 stride-1 convs (those need no im2col anyway).
+ *  - WINOGRAD: F(2x2, 3x3) (ops/winograd.h) for 3x3 stride-1 convs
+ *    without groups; not bit-identical to the others, within the same
+ *    tolerance of the exact result.
  *  - AUTO: $CASCADE_CONV ("im2col" or "shift") if set; else, where SHIFT
- *    applies, the faster of the two measured for this shape and device
- *    (tuning.h; not measured: SHIFT on devices that use our CPU GEMM,
- *    IM2COL elsewhere); else IM2COL. */
+ *    applies, the fastest of those that apply measured for this shape and
+ *    device (tuning.h; not measured: SHIFT on devices that use our CPU
+ *    GEMM, IM2COL elsewhere); else IM2COL. */
 typedef enum
 {
   CASCADE_CONV_AUTO,
   CASCADE_CONV_IM2COL,
   CASCADE_CONV_SHIFT,
+  CASCADE_CONV_WINOGRAD,
 } CascadeConvAlgo;
 
 gboolean cascade_conv_shift_supported (const CascadeConv * conv);

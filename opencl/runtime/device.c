@@ -22,6 +22,7 @@ struct _CascadeDevice
   guint64 max_alloc;
   guint64 global_mem;
   guint compute_units;
+  guint vector_width;           /* native float vector width */
   GMutex lock;                  /* guards programs */
   GHashTable *programs;         /* name -> cl_program */
 };
@@ -144,6 +145,10 @@ check_device (CascadeDevice * dev, GError ** error)
       sizeof (units), &units, NULL);
   clGetDeviceInfo (dev->device, CL_DEVICE_TYPE, sizeof (type), &type, NULL);
   dev->compute_units = units;
+  units = 0;
+  clGetDeviceInfo (dev->device, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT,
+      sizeof (units), &units, NULL);
+  dev->vector_width = MAX (units, 1);
   dev->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
 
   if (sscanf (version, "OpenCL %u.%u", &major, &minor) != 2
@@ -291,6 +296,12 @@ guint
 cascade_device_compute_units (CascadeDevice * dev)
 {
   return dev->compute_units;
+}
+
+guint
+cascade_device_vector_width (CascadeDevice * dev)
+{
+  return dev->vector_width;
 }
 
 gboolean

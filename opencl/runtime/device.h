@@ -36,6 +36,10 @@ guint64 cascade_device_max_alloc (CascadeDevice * dev);
 guint64 cascade_device_global_mem (CascadeDevice * dev);
 guint cascade_device_compute_units (CascadeDevice * dev);
 gboolean cascade_device_is_cpu (CascadeDevice * dev);
+/* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT (at least 1): 16 on AVX-512 CPUs, 8
+ * on AVX2 ones, 1 on most GPUs; what the kernels' register tiles are
+ * shaped from (blas/gemm.h, devtools/peak.h) */
+guint cascade_device_vector_width (CascadeDevice * dev);
 
 /* The program built from <name>.cl (program.h), once per device on first
  * use (the build log is in the error if it fails); the binary is kept in

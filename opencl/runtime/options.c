@@ -14,6 +14,7 @@ typedef struct
   CascadeForce gemm;
   gboolean gemm_kc_set;
   gsize gemm_kc;
+  const gchar *gemm_tile;       /* a static string */
   CascadeForce conv;
   guint detect_delay_ms;
 } Options;
@@ -74,6 +75,22 @@ read_gemm (void)
   return CASCADE_FORCE_DEFAULT;
 }
 
+/* one of the tiles blas/gemm.c has, else NULL (the device's) */
+static const gchar *
+read_gemm_tile (void)
+{
+  const gchar *env = g_getenv (CASCADE_GEMM_TILE_ENV);
+  if (!env || !*env)
+    return NULL;
+  if (is (env, "8x32"))
+    return "8x32";
+  if (is (env, "6x16"))
+    return "6x16";
+  invalid (CASCADE_GEMM_TILE_ENV, env, "not 8x32 or 6x16; using the "
+      "device's tile");
+  return NULL;
+}
+
 /* set at all (even empty), CASCADE_CONV forces one algorithm */
 static CascadeForce
 read_conv (void)
@@ -85,9 +102,11 @@ read_conv (void)
     return CASCADE_FORCE_IM2COL;
   if (is (env, "shift"))
     return CASCADE_FORCE_SHIFT;
+  if (is (env, "winograd"))
+    return CASCADE_FORCE_WINOGRAD;
   if (*env)
-    invalid (CASCADE_CONV_ENV, env, "not im2col or shift; using the default "
-        "algorithm for every convolution, unmeasured");
+    invalid (CASCADE_CONV_ENV, env, "not im2col, shift or winograd; using "
+        "the default algorithm for every convolution, unmeasured");
   return CASCADE_FORCE_DEFAULT;
 }
 
@@ -131,6 +150,7 @@ reload_locked (void)
   opts.gemm = read_gemm ();
   opts.gemm_kc_set = read_uint (CASCADE_GEMM_KC_ENV, G_MAXSIZE, &v);
   opts.gemm_kc = opts.gemm_kc_set ? (gsize) v : 0;
+  opts.gemm_tile = read_gemm_tile ();
   opts.conv = read_conv ();
   opts.detect_delay_ms = read_uint (CASCADE_DETECT_DELAY_ENV, 60000, &v) ?
       (guint) v : 0;
@@ -200,6 +220,14 @@ cascade_options_gemm_kc (gsize fallback)
 {
   const Options *o = get ();
   gsize v = o->gemm_kc_set ? o->gemm_kc : fallback;
+  g_mutex_unlock (&lock);
+  return v;
+}
+
+const gchar *
+cascade_options_gemm_tile (void)
+{
+  const gchar *v = get ()->gemm_tile;
   g_mutex_unlock (&lock);
   return v;
 }

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 #define CASCADE_TUNE_ENV "CASCADE_TUNE"
 #define CASCADE_GEMM_ENV "CASCADE_GEMM"
 #define CASCADE_GEMM_KC_ENV "CASCADE_GEMM_KC"
+#define CASCADE_GEMM_TILE_ENV "CASCADE_GEMM_TILE"
 #define CASCADE_CONV_ENV "CASCADE_CONV"
 #define CASCADE_DETECT_DELAY_ENV "CASCADE_DETECT_DELAY_MS"
 
@@ -40,6 +41,7 @@ typedef enum
   CASCADE_FORCE_CPU,            /* CASCADE_GEMM=cpu */
   CASCADE_FORCE_IM2COL,         /* CASCADE_CONV=im2col */
   CASCADE_FORCE_SHIFT,          /* CASCADE_CONV=shift */
+  CASCADE_FORCE_WINOGRAD,       /* CASCADE_CONV=winograd (where it applies) */
 } CascadeForce;
 
 /* Reads the environment again (cascade_device_open and cascade_ctx_new
@@ -60,6 +62,10 @@ CascadeTuneMode cascade_options_tune (void);
 CascadeForce cascade_options_gemm (void);
 /* $CASCADE_GEMM_KC, else `fallback` */
 gsize cascade_options_gemm_kc (gsize fallback);
+/* $CASCADE_GEMM_TILE: "8x32" or "6x16", the register tile of our CPU
+ * GEMM and shifted convolution (blas/gemm.h); NULL when unset or not one
+ * of those (the device's own) */
+const gchar *cascade_options_gemm_tile (void);
 CascadeForce cascade_options_conv (void);
 /* $CASCADE_DETECT_DELAY_MS (0..60000), 0 when unset: a testing knob that
  * makes every cascade_engine_detect take that much longer (a slow engine

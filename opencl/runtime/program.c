@@ -50,19 +50,30 @@ kernel_source (const gchar * name, GError ** error)
   return NULL;
 }
 
-/* <name>.cl with the shared helpers in front */
+/* <name>.cl with the shared helpers in front.  A name "<file>:<MACRO>" is
+ * a variant of <file>.cl built with MACRO defined (blas/gemm.c's register
+ * tiles): its own program, its own entry in the disk cache. */
 static gchar *
 program_source (const gchar * name, GError ** error)
 {
-  gchar *src = kernel_source (name, error), *common, *both;
-  if (!src || strcmp (name, COMMON_PROGRAM) == 0)
+  const gchar *colon = strchr (name, ':');
+  gchar *file = colon ? g_strndup (name, colon - name) : g_strdup (name);
+  gchar *src = kernel_source (file, error), *common, *both;
+  if (!src || strcmp (file, COMMON_PROGRAM) == 0) {
+    g_free (file);
     return src;
+  }
+  g_free (file);
   common = kernel_source (COMMON_PROGRAM, error);
   if (!common) {
     g_free (src);
     return NULL;
   }
-  both = g_strconcat (common, "\n#line 1\n", src, NULL);
+  if (colon)
+    both = g_strconcat ("#define ", colon + 1, " 1\n", common,
+        "\n#line 1\n", src, NULL);
+  else
+    both = g_strconcat (common, "\n#line 1\n", src, NULL);
   g_free (common);
   g_free (src);
   return both;

@@ -14,7 +14,9 @@ const gchar *const *cascade_kernel_source_names (void);
 /* Builds the program <name>.cl, with common.cl in front of it, for device
  * (device_label names it in messages): the binary from the disk cache when
  * it has a good one, else compiled from source and stored there.  The
- * build log is in the error if it fails.  Logs the build at INFO. */
+ * build log is in the error if it fails.  Logs the build at INFO.  name
+ * "<file>:<MACRO>" builds <file>.cl with MACRO defined as 1 (a variant:
+ * a program of its own). */
 cl_program cascade_program_build (cl_context context, cl_device_id device,
     const gchar * device_label, const gchar * name, GError ** error);
 

@@ -296,6 +296,66 @@ test_conv_chunked (void)
   check_case (&cases_chunked[0]);
 }
 
+/* The shifted-input kernel in either register tile (blas/gemm.h) gives the
+ * same bits: case c through each, compared */
+static void
+check_tiles_same_bits (const Case * c)
+{
+  GError *err = NULL;
+  GRand *r = g_rand_new_with_seed (c->cin + c->cout + c->h);
+  CascadeConv conv;
+  gsize oh, ow, nout, kk = (gsize) c->cin * c->k * c->k;
+  gfloat *in = test_random (r, (gsize) c->n * c->cin * c->h * c->w, -1, 1);
+  gfloat *wt = test_random (r, c->cout * kk, -1, 1), *got[2];
+  CascadeTensor tin, tout;
+  guint i;
+
+  g_assert_true (cascade_conv_init (&conv, ctx, c->cin, c->cout, c->k,
+          c->stride, c->pad, 1, wt, NULL, &err));
+  g_assert_no_error (err);
+  cascade_conv_out_size (&conv, c->h, c->w, &oh, &ow);
+  nout = (gsize) c->n * c->cout * oh * ow;
+  tin = upload_at (in, 0, 4, CASCADE_SHAPE (c->n, c->cin, c->h, c->w));
+  tout = upload_at (NULL, 0, 4, CASCADE_SHAPE (c->n, c->cout, oh, ow));
+  for (i = 0; i < 2; i++) {
+    test_setenv ("CASCADE_GEMM_TILE", i ? "6x16" : "8x32");
+    test_fill_nan (ctx, &tout);
+    g_assert_true (cascade_conv_forward_algo (ctx, arena, &conv,
+            CASCADE_CONV_SHIFT, &tin, NULL, CASCADE_ACT_RELU, &tout, &err));
+    g_assert_no_error (err);
+    got[i] = test_download (ctx, &tout);
+  }
+  test_setenv ("CASCADE_GEMM_TILE", NULL);
+  g_assert_cmpmem (got[0], nout * 4, got[1], nout * 4);
+  g_free (got[0]);
+  g_free (got[1]);
+  g_free (in);
+  g_free (wt);
+  cascade_tensor_release (&tin);
+  cascade_tensor_release (&tout);
+  cascade_conv_clear (&conv);
+  g_rand_free (r);
+}
+
+/* every shifted-input case in each tile against the reference, and the
+ * two tiles against each other */
+static void
+test_conv_tiles (void)
+{
+  guint i, t;
+  for (t = 0; t < 2; t++) {
+    test_setenv ("CASCADE_GEMM_TILE", t ? "6x16" : "8x32");
+    for (i = 0; i < G_N_ELEMENTS (cases_shift); i++)
+      check_case (&cases_shift[i]);
+    for (i = 0; i < G_N_ELEMENTS (cases_7x7); i++)
+      check_case (&cases_7x7[i]);
+  }
+  test_setenv ("CASCADE_GEMM_TILE", NULL);
+  for (i = 0; i < G_N_ELEMENTS (cases_shift); i++)
+    check_tiles_same_bits (&cases_shift[i]);
+  check_tiles_same_bits (&cases_3x3[0]);
+}
+
 /* fold_bn + conv on the device == BN (conv (x)) in double */
 static void
 test_fold_bn (void)
@@ -503,6 +563,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conv/7x7", test_conv_7x7);
   g_test_add_func ("/conv/chunked-batch", test_conv_chunked);
   g_test_add_func ("/conv/shift", test_conv_shift);
+  g_test_add_func ("/conv/tiles", test_conv_tiles);
   g_test_add_func ("/conv/fold-bn", test_fold_bn);
   g_test_add_func ("/conv/flops", test_flops);
   g_test_add_func ("/conv/errors", test_conv_errors);

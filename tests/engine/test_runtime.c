@@ -191,6 +191,8 @@ gemm_shapes (void)
   check_gemm (1, 1, 1, FALSE, FALSE);
   check_gemm (37, 53, 29, FALSE, FALSE);
   check_gemm (16, 64, 40, FALSE, FALSE);        /* whole 8x32 tiles only */
+  check_gemm (12, 48, 40, FALSE, FALSE);        /* whole 6x16 tiles only */
+  check_gemm (7, 16, 9, FALSE, FALSE);  /* one 6x16 tile and a row */
   check_gemm (13, 97, 5, FALSE, FALSE);         /* row and column edges */
   check_gemm (3, 70, 300, FALSE, FALSE);        /* fewer rows than a tile */
   check_gemm (21, 45, 2500, FALSE, FALSE);      /* deeper than one pass */
@@ -209,7 +211,69 @@ test_gemm (void)
   test_setenv ("CASCADE_GEMM", "cpu");
   g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CPU);
   gemm_shapes ();
+  /* and our kernel in each of its register tiles */
+  test_setenv ("CASCADE_GEMM_TILE", "6x16");
+  g_assert_cmpstr (cascade_gemm_tile (ctx)->name, ==, "6x16");
+  gemm_shapes ();
+  test_setenv ("CASCADE_GEMM_TILE", "8x32");
+  g_assert_cmpstr (cascade_gemm_tile (ctx)->name, ==, "8x32");
+  gemm_shapes ();
+  test_setenv ("CASCADE_GEMM_TILE", NULL);
   test_setenv ("CASCADE_GEMM", NULL);
+}
+
+/* the device's tile follows its vector width (gemm.h); an invalid
+ * $CASCADE_GEMM_TILE is the device's */
+static void
+test_gemm_tile (void)
+{
+  guint w = cascade_device_vector_width (cascade_ctx_device (ctx));
+  const CascadeGemmTile *t = cascade_gemm_tile (ctx);
+  g_assert_cmpstr (t->name, ==, w >= 16 ? "8x32" : "6x16");
+  g_assert_cmpuint (t->tn % 16, ==, 0);
+  test_setenv ("CASCADE_GEMM_TILE", "5x7");
+  g_assert_true (cascade_gemm_tile (ctx) == t);
+  test_setenv ("CASCADE_GEMM_TILE", NULL);
+}
+
+/* every element is the same chain of fma in either tile: the same bits,
+ * through the full tiles, both edges and several K passes */
+static void
+test_gemm_tiles_same_bits (void)
+{
+  const gsize m = 29, n = 83, k = 1100;
+  GRand *r = g_rand_new_with_seed (29);
+  gfloat *a = test_random (r, m * k, -1, 1), *b = test_random (r, k * n, -1,
+      1), *got[2];
+  CascadeTensor ta = test_upload (ctx, a, 1, CASCADE_SHAPE (m * k));
+  CascadeTensor tb = test_upload (ctx, b, 1, CASCADE_SHAPE (k * n));
+  CascadeTensor tc = test_upload (ctx, NULL, 1, CASCADE_SHAPE (m * n));
+  CascadeMatrix ma = { ta.mem, 0, k, FALSE }, mb = { tb.mem, 0, n, FALSE };
+  CascadeMatrix mc = { tc.mem, 0, n, FALSE };
+  const gchar *names[2] = { "8x32", "6x16" };
+  GError *err = NULL;
+  guint i;
+
+  test_setenv ("CASCADE_GEMM", "cpu");
+  for (i = 0; i < 2; i++) {
+    test_setenv ("CASCADE_GEMM_TILE", names[i]);
+    test_fill_nan (ctx, &tc);
+    g_assert_true (cascade_gemm (ctx, m, n, k, 1.0f, &ma, &mb, 0.0f, &mc,
+            &err));
+    g_assert_no_error (err);
+    got[i] = test_download (ctx, &tc);
+  }
+  test_setenv ("CASCADE_GEMM_TILE", NULL);
+  test_setenv ("CASCADE_GEMM", NULL);
+  g_assert_cmpmem (got[0], m * n * 4, got[1], m * n * 4);
+  g_free (got[0]);
+  g_free (got[1]);
+  g_free (a);
+  g_free (b);
+  cascade_tensor_release (&ta);
+  cascade_tensor_release (&tb);
+  cascade_tensor_release (&tc);
+  g_rand_free (r);
 }
 
 /* C = A*B + beta*C + bias[row] + residual, ReLU: fused (CPU kernel) and as
@@ -272,6 +336,18 @@ check_epilogue (const gchar * impl, gsize m, gsize n, gsize k, gboolean relu,
 static void
 test_gemm_epilogue (void)
 {
+  guint t;
+  /* our kernel in each register tile, then CLBlast */
+  for (t = 0; t < 2; t++) {
+    test_setenv ("CASCADE_GEMM_TILE", t ? "6x16" : "8x32");
+    check_epilogue ("cpu", 21, 75, 17, TRUE, FALSE);
+    check_epilogue ("cpu", 8, 32, 9, FALSE, FALSE);
+    check_epilogue ("cpu", 21, 75, 17, TRUE, TRUE);
+    check_epilogue ("cpu", 3, 64, 5, FALSE, TRUE);
+    check_epilogue ("cpu", 19, 70, 2309, TRUE, FALSE);
+    check_epilogue ("cpu", 9, 40, 1025, FALSE, TRUE);
+  }
+  test_setenv ("CASCADE_GEMM_TILE", NULL);
   check_epilogue ("cpu", 21, 75, 17, TRUE, FALSE);
   check_epilogue ("cpu", 8, 32, 9, FALSE, FALSE);
   check_epilogue ("cpu", 21, 75, 17, TRUE, TRUE);
@@ -833,6 +909,9 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/fill-copy", test_fill_copy);
   g_test_add_func ("/runtime/arena-reuse", test_arena_reuse);
   g_test_add_func ("/runtime/gemm", test_gemm);
+  g_test_add_func ("/runtime/gemm-tile", test_gemm_tile);
+  g_test_add_func ("/runtime/gemm-tiles-same-bits",
+      test_gemm_tiles_same_bits);
   g_test_add_func ("/runtime/gemm-epilogue", test_gemm_epilogue);
   g_test_add_func ("/runtime/gemm-error", test_gemm_error);
   g_test_add_func ("/runtime/program-cache", test_program_cache);

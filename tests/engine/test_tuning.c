@@ -137,31 +137,41 @@ stored (Fixture * f, const gchar * op)
   return v;
 }
 
-/* first use measures both, stores the faster with both times, and the
- * output is right; the stored choice is then used without measuring */
+/* first use measures every candidate (im2col, shift, Winograd), stores
+ * the fastest with all the times, and the output is right; the stored
+ * choice is then used without measuring */
 static void
 test_measure_and_store (void)
 {
   gchar *dir = fresh_cache (), *v, *path;
   Fixture f;
-  gsize shift_bytes, col_bytes, bytes;
+  gsize shift_bytes, col_bytes, wino_bytes, bytes, chosen_bytes;
 
   test_setenv (CASCADE_TUNE_ENV, "measure");
   fixture_init (&f);
   shift_bytes = arena_bytes_of (&f, CASCADE_CONV_SHIFT);
   col_bytes = arena_bytes_of (&f, CASCADE_CONV_IM2COL);
+  wino_bytes = arena_bytes_of (&f, CASCADE_CONV_WINOGRAD);
   g_assert_cmpuint (shift_bytes, !=, col_bytes);
+  g_assert_cmpuint (wino_bytes, !=, col_bytes);
+  g_assert_cmpuint (wino_bytes, !=, shift_bytes);
 
-  /* measuring runs both; im2col's scratch is given back if shift wins */
+  /* measuring runs all three; the losers' im2col and Winograd scratch is
+   * given back (shift's layout stays) */
   bytes = run_auto (&f);
   v = stored (&f, "conv");
   g_assert_nonnull (v);
   g_assert_true (g_str_has_prefix (v, "shift ")
-      || g_str_has_prefix (v, "im2col "));
-  g_assert_cmpuint (bytes, ==, g_str_has_prefix (v, "shift ") ?
-      shift_bytes : shift_bytes + col_bytes);
+      || g_str_has_prefix (v, "im2col ") || g_str_has_prefix (v,
+          "winograd "));
+  g_assert_cmpuint (bytes, ==, shift_bytes + (g_str_has_prefix (v,
+              "im2col ") ? col_bytes : 0) + (g_str_has_prefix (v,
+              "winograd ") ? wino_bytes : 0));
+  chosen_bytes = g_str_has_prefix (v, "shift ") ? shift_bytes :
+      g_str_has_prefix (v, "im2col ") ? col_bytes : wino_bytes;
   g_assert_nonnull (strstr (v, " im2col="));
   g_assert_nonnull (strstr (v, " shift="));
+  g_assert_nonnull (strstr (v, " winograd="));
   /* the im2col candidate measured its GEMM too (the two images side by
    * side: one 10 x 442 x 54 product) */
   path = cascade_tuning_path (cascade_ctx_device (ctx));
@@ -177,10 +187,9 @@ test_measure_and_store (void)
 
   /* a new process (reset) reads the file: one algorithm only runs */
   cascade_tuning_reset ();
-  g_assert_cmpuint (run_auto (&f), ==, g_str_has_prefix (v, "shift ") ?
-      shift_bytes : col_bytes);
+  g_assert_cmpuint (run_auto (&f), ==, chosen_bytes);
 
-  /* an edited choice is obeyed, either way */
+  /* an edited choice is obeyed, whichever */
   {
     GKeyFile *kf = g_key_file_new ();
     gchar *key = cascade_conv_tuning_key (&f.conv, 2, 13, 17), *data;
@@ -197,6 +206,12 @@ test_measure_and_store (void)
     g_assert_true (g_file_set_contents (path, data, -1, NULL));
     cascade_tuning_reset ();
     g_assert_cmpuint (run_auto (&f), ==, shift_bytes);
+    g_key_file_set_string (kf, "conv", key, "winograd shift=2");
+    g_free (data);
+    data = g_key_file_to_data (kf, NULL, NULL);
+    g_assert_true (g_file_set_contents (path, data, -1, NULL));
+    cascade_tuning_reset ();
+    g_assert_cmpuint (run_auto (&f), ==, wino_bytes);
     g_free (data);
     g_free (key);
     g_key_file_unref (kf);
@@ -217,7 +232,7 @@ test_damaged (void)
   Fixture f;
   static const gchar *const bad[] = {
     "\x01\x02 not a key file [[[",
-    "[conv]\nc6-o10-k3-s1-p1-g1-n2-h13-w17=winograd im2col=1\n",
+    "[conv]\nc6-o10-k3-s1-p1-g1-n2-h13-w17=fft im2col=1\n",
     "",
   };
   guint i;
@@ -268,12 +283,12 @@ test_modes (void)
   cascade_tuning_reset ();
   g_assert_null (cascade_tuning_path (cascade_ctx_device (ctx)));
   run_auto_in (&f, probe);
-  /* measured: both algorithms' scratch was allocated (shift's layout,
-   * im2col's columns and batched product; the loser's given back); the
-   * second run measures nothing and allocates nothing */
-  g_assert_cmpuint (cascade_arena_allocations (probe), ==, 3);
+  /* measured: every algorithm's scratch was allocated (shift's layout,
+   * im2col's columns and batched product, Winograd's V and M; the losers'
+   * given back); the second run measures nothing and allocates nothing */
+  g_assert_cmpuint (cascade_arena_allocations (probe), ==, 5);
   run_auto_in (&f, probe);
-  g_assert_cmpuint (cascade_arena_allocations (probe), ==, 3);
+  g_assert_cmpuint (cascade_arena_allocations (probe), ==, 5);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   g_free (path);
