@@ -8,6 +8,7 @@
  * Parameters are applied once per device and process, and cannot be taken
  * back: every test that applies something runs in a subprocess of its own
  * (g_test_trap_subprocess), with a fresh $CASCADE_CACHE_DIR. */
+#include "fs.h"
 #include "testutil.h"
 #include "blas/clblast-params.h"
 #include "clblast-tune.h"
@@ -27,25 +28,6 @@ fresh_cache (void)
   g_assert_nonnull (tmp);
   test_setenv ("CASCADE_CACHE_DIR", tmp);
   g_free (tmp);
-}
-
-static void
-remove_tree (const gchar * path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const gchar *name;
-  while (d && (name = g_dir_read_name (d))) {
-    gchar *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR)
-        && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-    g_free (child);
-  }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (path);
 }
 
 static void
@@ -185,7 +167,7 @@ test_damaged (void)
     cascade_ctx_free (ctx);
   }
   g_rmdir (path);
-  remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
+  cascade_remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
   g_free (path);
 }
 
@@ -298,7 +280,7 @@ test_defaults_gemm (void)
   gemm_shapes (ctx);
   cascade_ctx_free (ctx);
   test_setenv ("CASCADE_GEMM", NULL);
-  remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
+  cascade_remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
 }
 
 /* the device's own file wins over the shipped one; it needs no [match] */
@@ -356,7 +338,7 @@ test_own_file (void)
   cascade_ctx_free (ctx);
   test_setenv ("CASCADE_GEMM", NULL);
   g_free (path);
-  remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
+  cascade_remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -560,7 +542,7 @@ test_tune_fake (void)
   g_free (path);
   g_free (log_path);
   g_free (bin);
-  remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
+  cascade_remove_tree (g_getenv ("CASCADE_CACHE_DIR"));
 }
 
 int
@@ -578,7 +560,7 @@ main (int argc, char **argv)
   if (!dev) {
     if (g_error_matches (err, CASCADE_ERROR, CASCADE_ERROR_NO_DEVICE)) {
       g_printerr ("SKIP: %s\n", err->message);
-      remove_tree (cache_dir);
+      cascade_remove_tree (cache_dir);
       return TEST_SKIP;
     }
     g_error ("%s", err->message);
@@ -591,7 +573,7 @@ main (int argc, char **argv)
   g_test_add_func ("/clblast-params/tune-fake", test_tune_fake);
   ret = g_test_run ();
   cascade_device_unref (dev);
-  remove_tree (cache_dir);
+  cascade_remove_tree (cache_dir);
   g_free (cache_dir);
   return ret;
 }

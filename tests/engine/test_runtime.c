@@ -1,5 +1,6 @@
 /* gst-cascade tests: device selection, errors, programs, tensors, arena,
  * GEMM */
+#include "fs.h"
 #include "testutil.h"
 #include "blas/gemm.h"
 #include "runtime/util.h"
@@ -392,23 +393,6 @@ test_gemm_error (void)
   "    x[i] = a * x[i] + (float) i;\n" \
   "}\n"
 
-/* removes a directory tree made by a test */
-static void
-rm_rf (const gchar * path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const gchar *n;
-  if (d) {
-    while ((n = g_dir_read_name (d))) {
-      gchar *sub = g_build_filename (path, n, NULL);
-      rm_rf (sub);
-      g_free (sub);
-    }
-    g_dir_close (d);
-  }
-  g_remove (path);
-}
-
 /* the .bin files in dir/programs, sorted */
 static GPtrArray *
 program_files (const gchar * dir)
@@ -625,7 +609,7 @@ test_program_cache (void)
     test_setenv ("CASCADE_CACHE_DIR", saved);
   else
     test_setenv ("CASCADE_CACHE_DIR", NULL);
-  rm_rf (tmp);
+  cascade_remove_tree (tmp);
   g_free (good);
   g_free (path);
   g_free (tmp);
@@ -747,8 +731,8 @@ test_program_cache_device (void)
     g_setenv ("XDG_CACHE_HOME", saved_xdg, TRUE);
   else
     g_unsetenv ("XDG_CACHE_HOME");
-  rm_rf (tmp);
-  rm_rf (xdg);
+  cascade_remove_tree (tmp);
+  cascade_remove_tree (xdg);
   g_free (sub);
   g_free (path);
   g_free (tmp);
@@ -851,7 +835,7 @@ test_log_program_build (void)
   cascade_set_log_func (NULL, NULL, NULL);
 
   test_setenv ("CASCADE_CACHE_DIR", saved);
-  rm_rf (tmp);
+  cascade_remove_tree (tmp);
   g_free (tmp);
   g_free (saved);
 }

@@ -1,5 +1,6 @@
 /* gst-cascade tests: choices by measurement (tuning.h) and their disk
  * cache.  Every test works in a fresh temporary CASCADE_CACHE_DIR. */
+#include "fs.h"
 #include "testutil.h"
 #include "runtime/cache.h"
 #include "blas/gemm.h"
@@ -114,14 +115,6 @@ fresh_cache (void)
   return dir;
 }
 
-static void
-remove_tree (const gchar * dir)
-{
-  gchar *cmd = g_strdup_printf ("rm -rf '%s'", dir);
-  g_assert_cmpint (system (cmd), ==, 0);
-  g_free (cmd);
-}
-
 static gchar *
 stored (Fixture * f, const gchar * op)
 {
@@ -219,7 +212,8 @@ test_measure_and_store (void)
   g_free (path);
   g_free (v);
   fixture_clear (&f);
-  remove_tree (dir);
+  cascade_remove_tree (dir);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_free (dir);
 }
 
@@ -251,7 +245,8 @@ test_damaged (void)
   }
   g_free (path);
   fixture_clear (&f);
-  remove_tree (dir);
+  cascade_remove_tree (dir);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_free (dir);
 }
 
@@ -294,7 +289,8 @@ test_modes (void)
   g_free (path);
   cascade_arena_free (probe);
   fixture_clear (&f);
-  remove_tree (dir);
+  cascade_remove_tree (dir);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_free (dir);
 }
 

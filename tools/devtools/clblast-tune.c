@@ -1,4 +1,5 @@
 /* gst-cascade devtools: running CLBlast's tuners for a device */
+#include "fs.h"
 #include "clblast-tune.h"
 #include "blas/clblast-params.h"
 #include "runtime/cache.h"
@@ -215,25 +216,6 @@ out:
   return ok;
 }
 
-static void
-remove_tree (const gchar * path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const gchar *name;
-  while (d && (name = g_dir_read_name (d))) {
-    gchar *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR)
-        && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-    g_free (child);
-  }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (path);
-}
-
 gboolean
 cascade_clblast_tune (CascadeDevice * dev, gdouble fraction, GError ** error)
 {
@@ -319,7 +301,7 @@ out:
   for (i = 0; i < G_N_ELEMENTS (tuners); i++)
     g_free (exes[i]);
   if (tmp)
-    remove_tree (tmp);
+    cascade_remove_tree (tmp);
   if (best)
     g_hash_table_unref (best);
   if (kf)
