@@ -34,6 +34,9 @@ static gchar *
 make_key (const gchar * model, const gchar * device, guint l, guint s)
 {
   gchar *real = realpath (model, NULL);
+  /* one device named two ways ("0", "pocl") is one engine; a spec that
+   * names no device keys as written, and fails when it loads */
+  gchar *dev = cascade_device_resolve (device, NULL);
   GStatBuf st;
   gchar *key;
 
@@ -41,8 +44,9 @@ make_key (const gchar * model, const gchar * device, guint l, guint s)
     memset (&st, 0, sizeof (st));
   key = g_strdup_printf ("%s|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT
       "|%s|%ux%u", real ? real : model, (gint64) st.st_size,
-      (gint64) st.st_mtime, device ? device : "", l, s);
+      (gint64) st.st_mtime, dev ? dev : (device ? device : ""), l, s);
   free (real);
+  g_free (dev);
   return key;
 }
 

@@ -93,6 +93,13 @@ typedef struct
 typedef struct _CascadeEngine CascadeEngine;
 typedef struct _CascadeResult CascadeResult;
 
+/* The device a spec names (as cascade_engine_new takes it, the
+ * CASCADE_DEVICE environment variable included), as "P:D": the index of
+ * its platform and its index on that platform.  Two specs that name one
+ * device ("0", "pocl", "0:0") resolve to the same string.  A newly
+ * allocated string, or NULL with error set (CASCADE_ERROR_NO_DEVICE). */
+gchar *cascade_device_resolve (const gchar * spec, GError ** error);
+
 /* Loads and validates the model file, opens the OpenCL device (spec as in
  * cascade_device_open: NULL, index, "P:D" or a name substring; the
  * CASCADE_DEVICE environment variable overrides it), uploads the weights

@@ -107,6 +107,49 @@ not_found:
   return NULL;
 }
 
+/* "P:D" of entry e of all: its platform's index and its index there */
+static gchar *
+position (GArray * all, const CascadeClDevice * e)
+{
+  cl_platform_id last = NULL;
+  guint i, pi = 0, di = 0;
+
+  for (i = 0; i < all->len; i++) {
+    const CascadeClDevice *x = &g_array_index (all, CascadeClDevice, i);
+    if (i > 0 && x->platform != last) {
+      pi++;
+      di = 0;
+    }
+    last = x->platform;
+    if (x == e)
+      break;
+    di++;
+  }
+  return g_strdup_printf ("%u:%u", pi, di);
+}
+
+gchar *
+cascade_device_resolve (const gchar * spec, GError ** error)
+{
+  GArray *all;
+  const CascadeClDevice *e;
+  gchar *env, *out = NULL;
+
+  cascade_options_reload ();
+  env = cascade_options_device ();
+  if (env)
+    spec = env;
+  g_mutex_lock (&registry_lock);
+  all = cascade_cl_devices (error);
+  if (all && (e = pick (all, spec, error)))
+    out = position (all, e);
+  g_mutex_unlock (&registry_lock);
+  if (all)
+    g_array_unref (all);
+  g_free (env);
+  return out;
+}
+
 /* the memory requirement, checked on every open (it may be raised) */
 static gboolean
 check_memory (CascadeDevice * dev, GError ** error)

@@ -66,6 +66,23 @@ test_device_pick (void)
     g_free (sub);
   }
   g_assert_cmpuint (cascade_device_global_mem (a), >=, 512u << 20);
+  {
+    /* the three names of one device resolve to one "P:D" */
+    const gchar *name = cascade_device_name (a);
+    gchar *r0 = cascade_device_resolve ("0", &err);
+    gchar *r1 = cascade_device_resolve ("0:0", &err);
+    gchar *r2 = cascade_device_resolve (name + strlen (name) / 2, &err);
+    g_assert_no_error (err);
+    g_assert_cmpstr (r0, ==, "0:0");
+    g_assert_cmpstr (r1, ==, "0:0");
+    g_assert_cmpstr (r2, ==, "0:0");
+    g_free (r0);
+    g_free (r1);
+    g_free (r2);
+    g_assert_null (cascade_device_resolve ("no-such-device-xyz", &err));
+    g_assert_error (err, CASCADE_ERROR, CASCADE_ERROR_NO_DEVICE);
+    g_clear_error (&err);
+  }
   cascade_device_unref (b);
   cascade_device_unref (a);
 

@@ -411,7 +411,8 @@ GST_START_TEST (test_flush_and_eos)
 
 GST_END_TEST;
 
-/* two elements on one model: one engine (the second start loads nothing),
+/* two elements on one model and one device: one engine (the second start
+ * loads nothing, though it names the device differently),
  * and both streams get results from the shared worker */
 GST_START_TEST (test_shared_engine)
 {
@@ -429,7 +430,7 @@ GST_START_TEST (test_shared_engine)
 
     if (!m)
       return;
-    launch = g_strdup_printf ("cascadedetect model=\"%s\"", m);
+    launch = g_strdup_printf ("cascadedetect device=0 model=\"%s\"", m);
     e = gst_parse_launch (launch, NULL);
     gst_element_set_bus (e, bus);
     a = gst_harness_new_with_element (e, "sink", "src");
@@ -463,10 +464,11 @@ GST_START_TEST (test_shared_engine)
     g_free (launch);
     g_free (m);
   }
-  /* the second element with the same model: nothing to load */
+  /* the second element with the same model, its device named another way
+   * (device index 0 as platform 0, device 0): nothing to load */
   {
     gchar *m = model (), *launch = g_strdup_printf ("cascadedetect "
-        "model=\"%s\"", m);
+        "device=0:0 model=\"%s\"", m);
     GstElement *e = gst_parse_launch (launch, NULL);
     gchar *caps = cascade_check_caps_str ("RGB", W, H);
 
