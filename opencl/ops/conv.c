@@ -5,6 +5,7 @@
  * measurement (blas/tuning.h).
  * Bias + residual + ReLU are applied in the GEMM's output pass. */
 #include "ops/conv.h"
+#include "ops/check.h"
 #include "runtime/error.h"
 #include "blas/gemm.h"
 #include "blas/tuning.h"
@@ -26,13 +27,6 @@ static CascadeKernelDesc desc_cnhw_to_nchw =
     CASCADE_KERNEL_DESC ("conv", "cascade_cnhw_to_nchw");
 static CascadeKernelDesc desc_conv_shift_layout =
     CASCADE_KERNEL_DESC ("conv", "cascade_conv_shift_layout");
-
-/* the kernels index with int: every tensor (with its offset) must fit */
-static gboolean
-fits_int (const CascadeTensor * t)
-{
-  return t->offset + cascade_tensor_numel (t) <= (gsize) G_MAXINT;
-}
 
 gboolean
 cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
@@ -66,9 +60,8 @@ cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
     bias = zeros = g_new0 (gfloat, cout);
   ok = cascade_tensor_new (ctx, &conv->bias, CASCADE_DTYPE_F32, 1,
       CASCADE_SHAPE (cout), bias, error);
-  ok = ok && !(cascade_winograd_applies (cin, cout, k, stride, pad, groups)
-      && !cascade_winograd_init (&conv->wino, ctx, cin, cout, pad, weight,
-          bias, error));
+  conv->wino_applies = cascade_winograd_applies (cin, cout, k, stride, pad,
+      groups);
   g_free (zeros);
   if (!ok)
     goto fail;
@@ -107,17 +100,6 @@ cascade_conv_flops (const CascadeConv * conv, gsize h, gsize w)
   cascade_conv_out_size (conv, h, w, &oh, &ow);
   return 2.0 * conv->cout * (gdouble) (conv->cin / conv->groups) * conv->kh
       * conv->kw * (gdouble) oh * (gdouble) ow;
-}
-
-static gboolean
-check_f32_4d (const CascadeTensor * t, const gchar * what, GError ** error)
-{
-  if (t->dtype != CASCADE_DTYPE_F32 || t->ndim != 4 || !t->mem)
-    return cascade_invalid_arg (error,
-        "Convolution: %s must be a 4-D float tensor", what);
-  if (!fits_int (t))
-    return cascade_invalid_arg (error, "Convolution: %s is too large", what);
-  return TRUE;
 }
 
 /* unrolls images [n0, n0 + nb) of in into col [nb, cin * k * k, oh * ow] */
@@ -381,7 +363,7 @@ CascadeConvAlgo
 cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
 {
   CascadeForce force = cascade_options_conv ();
-  if (force == CASCADE_FORCE_WINOGRAD && conv->wino.u.mem)
+  if (force == CASCADE_FORCE_WINOGRAD && conv->wino_applies)
     return CASCADE_CONV_WINOGRAD;
   if (!cascade_conv_shift_supported (conv))
     return CASCADE_CONV_IM2COL;
@@ -436,14 +418,14 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   ConvCall call = { ctx, arena, conv, in, residual, out, act };
   const gchar *names[3] = { "im2col", "shift", NULL };
   gchar *key;
-  gboolean ok, measured;
+  gboolean ok, measured, had_wino = conv->wino.u.mem != NULL;
   guint chosen;
 
   if (!cascade_conv_shift_supported (conv)
       || cascade_options_conv () != CASCADE_FORCE_NONE)
     return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
             conv), in, residual, act, out, error);
-  if (conv->wino.u.mem)
+  if (conv->wino_applies)
     names[2] = "winograd";
   key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
       in->shape[3]);
@@ -460,6 +442,10 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   if (ok && measured && conv_algos[chosen] != CASCADE_CONV_WINOGRAD) {
     cascade_arena_release (arena, "wino.v");
     cascade_arena_release (arena, "wino.m");
+    /* and the filters, when made only to be measured (another shape of
+     * this layer may use them) */
+    if (!had_wino)
+      cascade_winograd_clear ((CascadeWinograd *) & conv->wino);
   }
   return ok;
 }
@@ -475,8 +461,10 @@ cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
   /* shapes first: a mismatch is the caller's bug, never a device fault */
   if (!conv->weight.mem)
     return cascade_invalid_arg (error, "Convolution is not initialised");
-  if (!check_f32_4d (in, "input", error) || !check_f32_4d (out, "output",
-          error) || (residual && !check_f32_4d (residual, "residual", error)))
+  if (!cascade_check_map (in, "Convolution input", error)
+      || !cascade_check_map (out, "Convolution output", error)
+      || (residual && !cascade_check_map (residual, "Convolution residual",
+              error)))
     return FALSE;
   n = in->shape[0];
   h = in->shape[2];
@@ -529,9 +517,13 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
   gboolean direct, batched;
   CascadeTensor col;
 
+  /* the filters are a cache of the weights, made here (engines are used
+   * from one thread at a time; the conv itself is not const) */
   if (algo == CASCADE_CONV_WINOGRAD)
-    return conv->wino.u.mem ? cascade_winograd_forward (ctx, arena,
-        &conv->wino, in, residual, act == CASCADE_ACT_RELU, out, error) :
+    return conv->wino_applies ? cascade_winograd_ensure ((CascadeWinograd *)
+        & conv->wino, ctx, &conv->weight, &conv->bias, conv->pad, error)
+        && cascade_winograd_forward (ctx, arena, &conv->wino, in, residual,
+        act == CASCADE_ACT_RELU, out, error) :
         cascade_invalid_arg (error, "Convolution %ux%u stride %u has no "
         "Winograd implementation", conv->kh, conv->kw, conv->stride);
   if (algo == CASCADE_CONV_SHIFT) {

@@ -19,14 +19,16 @@ typedef struct
   guint cin, cout, kh, kw, stride, pad, groups;
   CascadeTensor weight;         /* [cout, cin / groups, kh, kw] */
   CascadeTensor bias;           /* [cout]; zeros when the layer has none */
-  CascadeWinograd wino;         /* 3x3 stride 1, no groups: the transformed
-                                   filters; else all zero */
+  gboolean wino_applies;        /* 3x3 stride 1, no groups (winograd.h) */
+  CascadeWinograd wino;         /* its transformed filters, made on first
+                                   use (all zero until then; given back
+                                   when made to be measured and lost) */
 } CascadeConv;
 
 /* Uploads weight ([cout, cin/groups, kh, kw], PyTorch layout) and bias
- * (NULL: zeros), and for a 3x3 stride-1 conv without groups (pad <= 2)
- * the Winograd transform of the filters as well.  Square kernels, same
- * stride and padding on both axes. */
+ * (NULL: zeros).  Square kernels, same stride and padding on both axes.
+ * A 3x3 stride-1 conv without groups (pad <= 2) can also run as Winograd;
+ * its transformed filters are made when it first does. */
 gboolean cascade_conv_init (CascadeConv * conv, CascadeCtx * ctx, guint cin,
     guint cout, guint k, guint stride, guint pad, guint groups,
     const gfloat * weight, const gfloat * bias, GError ** error);

@@ -88,6 +88,29 @@ cascade_winograd_clear (CascadeWinograd * wg)
   memset (wg, 0, sizeof (*wg));
 }
 
+gboolean
+cascade_winograd_ensure (CascadeWinograd * wg, CascadeCtx * ctx,
+    const CascadeTensor * weight, const CascadeTensor * bias, guint pad,
+    GError ** error)
+{
+  gfloat *w, *b = NULL;
+  gboolean ok;
+
+  if (wg->u.mem)
+    return TRUE;
+  if (weight->ndim != 4 || weight->shape[2] != 3 || weight->shape[3] != 3
+      || bias->ndim != 1 || bias->shape[0] != weight->shape[0])
+    return cascade_invalid_arg (error, "Winograd filters need a [cout, cin, "
+        "3, 3] weight and a [cout] bias");
+  w = cascade_tensor_download (ctx, weight, error);
+  ok = w && (b = cascade_tensor_download (ctx, bias, error))
+      && cascade_winograd_init (wg, ctx, (guint) weight->shape[1],
+      (guint) weight->shape[0], pad, w, b, error);
+  g_free (w);
+  g_free (b);
+  return ok;
+}
+
 /* the shapes of in, residual and out against wg's */
 static gboolean
 check_shapes (const CascadeWinograd * wg, const CascadeTensor * in,

@@ -4,7 +4,8 @@
  * at init (U = G g G^T, in double on the host), the input per call
  * (V = B^T d B, ops/winograd.cl), then 16 GEMMs M[e] = U[e] V[e] through
  * blas/gemm.h (our device-shaped kernel on CPUs), and the output
- * transform (A^T m A) with the bias + residual + ReLU epilogue.
+ * transform (A^T m A) with the bias + residual + ReLU epilogue.  A conv
+ * makes its transformed filters on first use (cascade_winograd_ensure).
  *
  * Not bit-identical to the direct convolutions: the transforms round
  * differently.  Its error against a double-precision reference is tested
@@ -42,6 +43,14 @@ gboolean cascade_winograd_init (CascadeWinograd * wg, CascadeCtx * ctx,
     guint cin, guint cout, guint pad, const gfloat * weight,
     const gfloat * bias, GError ** error);
 void cascade_winograd_clear (CascadeWinograd * wg);
+
+/* cascade_winograd_init from a conv's device tensors (weight [cout, cin, 3,
+ * 3], bias [cout]), read back, unless wg is made already (wg->u.mem): so
+ * that the transformed filters, 16/9 of the weights, exist only for the
+ * layers that use them or are being measured. */
+gboolean cascade_winograd_ensure (CascadeWinograd * wg, CascadeCtx * ctx,
+    const CascadeTensor * weight, const CascadeTensor * bias, guint pad,
+    GError ** error);
 
 /* out = conv3x3 (in) + bias [+ residual], then ReLU if relu, as
  * cascade_conv_forward for a 3x3 stride-1 conv with padding pad; scratch

@@ -148,7 +148,9 @@ test_winograd_applies (void)
     g_assert_true (cascade_conv_init (&conv, ctx, 4, 4, s[0], s[1], s[2],
             s[3], wt, NULL, &err));
     g_assert_no_error (err);
-    g_assert_cmpint (conv.wino.u.mem != NULL, ==, s[4]);
+    g_assert_cmpint (conv.wino_applies, ==, s[4]);
+    /* no transformed filters until a Winograd run needs them */
+    g_assert_null (conv.wino.u.mem);
     test_setenv ("CASCADE_CONV", "winograd");
     if (s[4])
       g_assert_cmpint (cascade_conv_default_algo (ctx, &conv), ==,
@@ -204,6 +206,50 @@ test_winograd_errors (void)
   cascade_tensor_release (&bad);
 }
 
+/* a conv makes its transformed filters on its first Winograd run, from its
+ * device weights: the same bits as cascade_winograd_init from the host's */
+static void
+test_winograd_lazy (void)
+{
+  GError *err = NULL;
+  GRand *r = g_rand_new_with_seed (7);
+  gfloat *in = test_random (r, 13 * 17 * 19, -1, 1);
+  gfloat *wt = test_random (r, 11 * 13 * 9, -1, 1);
+  gfloat *bias = test_random (r, 11, -1, 1), *a, *b;
+  CascadeTensor tin, ta, tb;
+  CascadeConv conv;
+  CascadeWinograd wg;
+
+  g_assert_true (cascade_conv_init (&conv, ctx, 13, 11, 3, 1, 1, 1, wt, bias,
+          &err));
+  g_assert_null (conv.wino.u.mem);
+  g_assert_true (cascade_winograd_init (&wg, ctx, 13, 11, 1, wt, bias, &err));
+  tin = test_upload (ctx, in, 4, CASCADE_SHAPE (1, 13, 17, 19));
+  ta = test_upload (ctx, NULL, 4, CASCADE_SHAPE (1, 11, 17, 19));
+  tb = test_upload (ctx, NULL, 4, CASCADE_SHAPE (1, 11, 17, 19));
+  g_assert_true (cascade_conv_forward_algo (ctx, arena, &conv,
+          CASCADE_CONV_WINOGRAD, &tin, NULL, CASCADE_ACT_RELU, &ta, &err));
+  g_assert_no_error (err);
+  g_assert_nonnull (conv.wino.u.mem);
+  g_assert_true (cascade_winograd_forward (ctx, arena, &wg, &tin, NULL, TRUE,
+          &tb, &err));
+  a = test_download (ctx, &ta);
+  b = test_download (ctx, &tb);
+  g_assert_cmpmem (a, 11 * 17 * 19 * sizeof (gfloat), b,
+      11 * 17 * 19 * sizeof (gfloat));
+  g_free (a);
+  g_free (b);
+  g_free (in);
+  g_free (wt);
+  g_free (bias);
+  cascade_tensor_release (&tin);
+  cascade_tensor_release (&ta);
+  cascade_tensor_release (&tb);
+  cascade_winograd_clear (&wg);
+  cascade_conv_clear (&conv);
+  g_rand_free (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -214,6 +260,7 @@ main (int argc, char **argv)
   g_test_add_func ("/winograd/cases", test_winograd_cases);
   g_test_add_func ("/winograd/applies", test_winograd_applies);
   g_test_add_func ("/winograd/errors", test_winograd_errors);
+  g_test_add_func ("/winograd/lazy", test_winograd_lazy);
   ret = g_test_run ();
   cascade_arena_free (arena);
   cascade_ctx_free (ctx);
