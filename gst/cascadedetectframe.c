@@ -303,7 +303,7 @@ gst_cascade_detect_newest_frame (GstCascadeDetect * self, GstVideoFrame * frame)
         &params, cascade_engine_num_classes (self->engine), self->frame_count);
     ms = (g_get_monotonic_time () - t0) / 1000.0;
     g_mutex_lock (&self->lock);
-    self->copy_ms = MAX (self->copy_ms, ms);
+    gst_cascade_stats_add_copy (&self->stats, ms);
     if (!taken)
       self->stats.replaced++;
     g_mutex_unlock (&self->lock);

@@ -49,7 +49,6 @@ struct _GstCascadeDetect
   GstCascadeStats stats;
   GstClockTime qos_earliest;    /* running time; NONE: no QoS */
   GstClockTime reported;        /* latency added in the last query */
-  gdouble copy_ms;              /* newest-frame: the longest copy */
 };
 
 /* the counters, with the pending frames counted now */

@@ -7,6 +7,8 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cascadestats.h"
@@ -28,23 +30,63 @@ gst_cascade_stats_add_inference (GstCascadeStats * stats, gdouble ms,
   stats->inferred++;
   stats->last_ms = ms;
   stats->total_ms += ms;
-  if (!counted)
-    return;
-  stats->window[stats->next_window] = ms;
-  stats->next_window = (stats->next_window + 1) % GST_CASCADE_STATS_WINDOW;
-  if (stats->n_window < GST_CASCADE_STATS_WINDOW)
-    stats->n_window++;
+  if (counted)
+    gst_cascade_window_add (&stats->inferences, ms);
 }
 
 gdouble
 gst_cascade_stats_window_max (const GstCascadeStats * stats)
 {
-  gdouble m = 0.0;
-  guint i;
+  return gst_cascade_window_max (&stats->inferences);
+}
 
-  for (i = 0; i < stats->n_window; i++)
-    m = MAX (m, stats->window[i]);
-  return m;
+void
+gst_cascade_stats_add_copy (GstCascadeStats * stats, gdouble ms)
+{
+  gst_cascade_window_add (&stats->copies, ms);
+}
+
+gdouble
+gst_cascade_stats_copy_latency (const GstCascadeStats * stats)
+{
+  return gst_cascade_window_quantile (&stats->copies, 0.9);
+}
+
+void
+gst_cascade_window_add (GstCascadeWindow * w, gdouble ms)
+{
+  w->v[w->next] = ms;
+  w->next = (w->next + 1) % GST_CASCADE_STATS_WINDOW;
+  if (w->n < GST_CASCADE_STATS_WINDOW)
+    w->n++;
+}
+
+gdouble
+gst_cascade_window_max (const GstCascadeWindow * w)
+{
+  return gst_cascade_window_quantile (w, 1.0);
+}
+
+static gint
+cmp_ms (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+  return x < y ? -1 : x > y;
+}
+
+gdouble
+gst_cascade_window_quantile (const GstCascadeWindow * w, gdouble p)
+{
+  gdouble sorted[GST_CASCADE_STATS_WINDOW];
+  guint rank;
+
+  if (w->n == 0)
+    return 0.0;
+  memcpy (sorted, w->v, w->n * sizeof (gdouble));
+  qsort (sorted, w->n, sizeof (gdouble), cmp_ms);
+  /* nearest rank: the smallest value with at least p of them at or below */
+  rank = (guint) ceil (CLAMP (p, 0.0, 1.0) * w->n - 1e-9);
+  return sorted[MAX (rank, 1) - 1];
 }
 
 GstStructure *

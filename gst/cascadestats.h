@@ -12,8 +12,24 @@
 
 G_BEGIN_DECLS
 
-/* inference times kept for the latency (the maximum of the last ones) */
+/* times kept for the latency: the last inferences (their maximum), the
+ * last frame copies (their 90th percentile) */
 #define GST_CASCADE_STATS_WINDOW 32
+
+/* the last GST_CASCADE_STATS_WINDOW of a series of times, in ms */
+typedef struct
+{
+  gdouble v[GST_CASCADE_STATS_WINDOW];
+  guint n, next;
+} GstCascadeWindow;
+
+void gst_cascade_window_add (GstCascadeWindow * w, gdouble ms);
+/* the largest kept, 0 when empty */
+gdouble gst_cascade_window_max (const GstCascadeWindow * w);
+/* the nearest-rank p-th quantile (0 < p <= 1) of those kept, 0 when
+ * empty: with p = 0.9 of 32, the 4th largest, so that three stalls in the
+ * window (a preempted thread) do not count */
+gdouble gst_cascade_window_quantile (const GstCascadeWindow * w, gdouble p);
 
 /* The counters of one element since it started; the caller locks. */
 typedef struct
@@ -31,8 +47,8 @@ typedef struct
   gdouble age_ms;               /* frame PTS - result PTS, last frame */
   guint64 age_frames;           /* frames between them */
   guint pending;                /* frames waiting for the worker (0 or 1) */
-  gdouble window[GST_CASCADE_STATS_WINDOW];
-  guint n_window, next_window;
+  GstCascadeWindow inferences;  /* counted inference times */
+  GstCascadeWindow copies;      /* newest-frame: frame copy times */
 } GstCascadeStats;
 
 void gst_cascade_stats_reset (GstCascadeStats * stats);
@@ -45,6 +61,15 @@ void gst_cascade_stats_add_inference (GstCascadeStats * stats, gdouble ms,
 
 /* The largest of the last GST_CASCADE_STATS_WINDOW inference times. */
 gdouble gst_cascade_stats_window_max (const GstCascadeStats * stats);
+
+/* Records one frame copy (newest-frame mode) of ms milliseconds. */
+void gst_cascade_stats_add_copy (GstCascadeStats * stats, gdouble ms);
+
+/* What a frame copy adds to the latency: the 90th percentile of the last
+ * copies.  Not their maximum: one copy stalled by the scheduler on a
+ * loaded machine would then delay every frame, from the next latency
+ * query to the end of the stream. */
+gdouble gst_cascade_stats_copy_latency (const GstCascadeStats * stats);
 
 /* The structure `name` with the fields documented on cascadedetect:stats. */
 GstStructure *gst_cascade_stats_structure (const GstCascadeStats * stats,

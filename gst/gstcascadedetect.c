@@ -250,7 +250,6 @@ gst_cascade_detect_start (GstBaseTransform * trans)
       mode == GST_CASCADE_DETECT_MODE_BLOCKING ? "blocking" : "newest-frame";
   self->qos_earliest = GST_CLOCK_TIME_NONE;
   self->reported = 0;
-  self->copy_ms = 0.0;
   self->frame_count = 0;
   self->stats_posted = g_get_monotonic_time ();
 
@@ -440,7 +439,8 @@ decide_mode (GstCascadeDetect * self)
 }
 
 /* the latency query: upstream's plus ours (blocking: the largest recent
- * inference time; newest-frame: the longest frame copy) */
+ * inference time; newest-frame: the 90th percentile of recent frame
+ * copies) */
 static gboolean
 gst_cascade_detect_query (GstBaseTransform * trans, GstPadDirection direction,
     GstQuery * query)
@@ -463,7 +463,8 @@ gst_cascade_detect_query (GstBaseTransform * trans, GstPadDirection direction,
     ours = (GstClockTime) (gst_cascade_stats_window_max (&self->stats) *
         GST_MSECOND);
   else
-    ours = (GstClockTime) (self->copy_ms * GST_MSECOND);
+    ours = (GstClockTime) (gst_cascade_stats_copy_latency (&self->stats) *
+        GST_MSECOND);
   self->reported = ours;
   g_mutex_unlock (&self->lock);
 

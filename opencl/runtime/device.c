@@ -45,6 +45,24 @@ parse_uint (const gchar * s, guint * out)
       && (*out = (guint) v, TRUE);
 }
 
+/* entry i of all as "P:D": its platform's index, and its index there */
+static void
+position (GArray * all, guint i, guint * p, guint * d)
+{
+  guint j;
+
+  *p = *d = 0;
+  for (j = 1; j <= i; j++) {
+    if (g_array_index (all, CascadeClDevice, j).platform !=
+        g_array_index (all, CascadeClDevice, j - 1).platform) {
+      (*p)++;
+      *d = 0;
+    } else {
+      (*d)++;
+    }
+  }
+}
+
 /* resolves spec to one entry of all, or sets error */
 static const CascadeClDevice *
 pick (GArray * all, const gchar * spec, GError ** error)
@@ -66,19 +84,12 @@ pick (GArray * all, const gchar * spec, GError ** error)
   pd = g_strsplit (spec, ":", 2);
   if (g_strv_length (pd) == 2 && parse_uint (pd[0], &p)
       && parse_uint (pd[1], &d)) {
-    cl_platform_id last = NULL;
-    guint pi = 0, di = 0;
     g_strfreev (pd);
     for (i = 0; i < all->len; i++) {
-      const CascadeClDevice *e = &g_array_index (all, CascadeClDevice, i);
-      if (i > 0 && e->platform != last) {
-        pi++;
-        di = 0;
-      }
-      last = e->platform;
+      guint pi, di;
+      position (all, i, &pi, &di);
       if (pi == p && di == d)
-        return e;
-      di++;
+        return &g_array_index (all, CascadeClDevice, i);
     }
     goto not_found;
   }
@@ -107,27 +118,6 @@ not_found:
   return NULL;
 }
 
-/* "P:D" of entry e of all: its platform's index and its index there */
-static gchar *
-position (GArray * all, const CascadeClDevice * e)
-{
-  cl_platform_id last = NULL;
-  guint i, pi = 0, di = 0;
-
-  for (i = 0; i < all->len; i++) {
-    const CascadeClDevice *x = &g_array_index (all, CascadeClDevice, i);
-    if (i > 0 && x->platform != last) {
-      pi++;
-      di = 0;
-    }
-    last = x->platform;
-    if (x == e)
-      break;
-    di++;
-  }
-  return g_strdup_printf ("%u:%u", pi, di);
-}
-
 gchar *
 cascade_device_resolve (const gchar * spec, GError ** error)
 {
@@ -141,8 +131,12 @@ cascade_device_resolve (const gchar * spec, GError ** error)
     spec = env;
   g_mutex_lock (&registry_lock);
   all = cascade_cl_devices (error);
-  if (all && (e = pick (all, spec, error)))
-    out = position (all, e);
+  if (all && (e = pick (all, spec, error))) {
+    guint p, d;
+    position (all, (guint) (e - &g_array_index (all, CascadeClDevice, 0)),
+        &p, &d);
+    out = g_strdup_printf ("%u:%u", p, d);
+  }
   g_mutex_unlock (&registry_lock);
   if (all)
     g_array_unref (all);
