@@ -33,8 +33,10 @@
  *   than max_age, or 2.5 result periods when results are further apart
  *   (a slow device keeps its IDs across two missed results);
  * - classes: each match votes for its class with its score, older votes
- *   decaying by half; the track's class is the one of most votes, so a
- *   single misclassified result changes neither the ID nor the class. */
+ *   decaying by 0.8 per result; the track's class is the one of most
+ *   votes, so a single misclassified result changes neither the ID nor
+ *   the class (a long-held class gives way after about four results of
+ *   another). */
 
 #include <math.h>
 #include <string.h>
@@ -43,7 +45,7 @@
 #include "cascadetracker.h"
 
 #define CLASS_CHANGE_IOU 0.5
-#define VOTE_DECAY 0.5
+#define VOTE_DECAY 0.8
 #define CHI2_4DOF_95 9.4877
 #define PERIOD_FACTOR 2.5
 #define FORBIDDEN 1e9

@@ -43,7 +43,7 @@
  * (boolean).
  *
  * Classes: each match votes for its class with its score (older votes
- * decay by half per result); the track's class is the one of most votes,
+ * decay by 0.8 per result); the track's class is the one of most votes,
  * so a misclassified result changes neither the ID nor the label, while a
  * lasting change of class changes the label and keeps the ID.  A
  * detection of another class matches a track only with IoU >= 0.5.
