@@ -26,6 +26,10 @@
  *   the chi-square distribution with 4 degrees of freedom: a young track
  *   whose velocity is still unknown, or one that coasted through an
  *   occlusion, is found again although its box no longer overlaps;
+ * - a detection that overlaps a better one with IoU >= 0.7 is a
+ *   duplicate (the detector's NMS is per class) and is dropped; only
+ *   detections scoring at least birth_score start tracks, the others can
+ *   only extend them (ByteTrack's two thresholds);
  * - a track gets its ID after min_hits matched results (during the first
  *   min_hits results of a stream, at once); a tentative track that misses
  *   a result is deleted; a confirmed one that misses results is lost
@@ -49,6 +53,7 @@
 #define CHI2_4DOF_95 9.4877
 #define PERIOD_FACTOR 2.5
 #define FORBIDDEN 1e9
+#define DUPLICATE_IOU 0.7
 
 struct _GstCascadeTracker
 {
@@ -65,141 +70,12 @@ void
 gst_cascade_tracker_params_init (GstCascadeTrackerParams * p)
 {
   p->iou_threshold = 0.3;
+  p->birth_score = 0.5;
   p->min_hits = 2;
   p->max_age = G_GUINT64_CONSTANT (1000000000);
   p->meas_std = 0.05;
   p->acc_std = 1.0;
   p->vel_std = 2.0;
-}
-
-/* ------------------------------------------------------------------ */
-/* the Kalman filter */
-
-gdouble
-gst_cascade_kalman_size (const GstCascadeKalman * kf)
-{
-  return sqrt (MAX (kf->x[2], 1.0) * MAX (kf->x[3], 1.0));
-}
-
-static gdouble
-box_size (const gdouble box[4])
-{
-  return sqrt (MAX (box[2] - box[0], 1.0) * MAX (box[3] - box[1], 1.0));
-}
-
-static void
-box_to_z (const gdouble box[4], gdouble z[4])
-{
-  z[0] = 0.5 * (box[0] + box[2]);
-  z[1] = 0.5 * (box[1] + box[3]);
-  z[2] = box[2] - box[0];
-  z[3] = box[3] - box[1];
-}
-
-void
-gst_cascade_kalman_init (GstCascadeKalman * kf,
-    const GstCascadeTrackerParams * p, const gdouble box[4])
-{
-  gdouble s = box_size (box);
-  gdouble r = p->meas_std * s, v = p->vel_std * s;
-  guint k;
-
-  box_to_z (box, kf->x);
-  for (k = 0; k < 4; k++) {
-    kf->v[k] = 0.0;
-    kf->p[k][0] = r * r;
-    kf->p[k][1] = 0.0;
-    kf->p[k][2] = v * v;
-  }
-}
-
-void
-gst_cascade_kalman_predict (GstCascadeKalman * kf,
-    const GstCascadeTrackerParams * p, gdouble dt)
-{
-  gdouble s = gst_cascade_kalman_size (kf);
-  gdouble q = (p->acc_std * s) * (p->acc_std * s);
-  guint k;
-
-  if (!(dt > 0.0))
-    return;
-  for (k = 0; k < 4; k++) {
-    gdouble *P = kf->p[k];
-    gdouble pp = P[0], pv = P[1], vv = P[2];
-
-    kf->x[k] += dt * kf->v[k];
-    P[0] = pp + 2.0 * dt * pv + dt * dt * vv + q * dt * dt * dt / 3.0;
-    P[1] = pv + dt * vv + q * dt * dt / 2.0;
-    P[2] = vv + q * dt;
-  }
-}
-
-void
-gst_cascade_kalman_update (GstCascadeKalman * kf,
-    const GstCascadeTrackerParams * p, const gdouble box[4])
-{
-  gdouble s = gst_cascade_kalman_size (kf);
-  gdouble r = (p->meas_std * s) * (p->meas_std * s);
-  gdouble z[4];
-  guint k;
-
-  box_to_z (box, z);
-  for (k = 0; k < 4; k++) {
-    gdouble *P = kf->p[k];
-    gdouble pp = P[0], pv = P[1], vv = P[2];
-    gdouble S = pp + r, kp = pp / S, kv = pv / S, y = z[k] - kf->x[k];
-
-    kf->x[k] += kp * y;
-    kf->v[k] += kv * y;
-    P[0] = pp - kp * pp;
-    P[1] = pv - kp * pv;
-    P[2] = vv - kv * pv;
-  }
-}
-
-gdouble
-gst_cascade_kalman_distance (const GstCascadeKalman * kf,
-    const GstCascadeTrackerParams * p, const gdouble box[4])
-{
-  gdouble s = gst_cascade_kalman_size (kf);
-  gdouble r = (p->meas_std * s) * (p->meas_std * s);
-  gdouble z[4], d = 0.0;
-  guint k;
-
-  box_to_z (box, z);
-  for (k = 0; k < 4; k++) {
-    gdouble y = z[k] - kf->x[k];
-    d += y * y / (kf->p[k][0] + r);
-  }
-  return d;
-}
-
-void
-gst_cascade_kalman_box (const GstCascadeKalman * kf, gdouble dt,
-    gdouble box[4])
-{
-  gdouble cx = kf->x[0] + dt * kf->v[0], cy = kf->x[1] + dt * kf->v[1];
-  gdouble w = MAX (kf->x[2] + dt * kf->v[2], 1.0);
-  gdouble h = MAX (kf->x[3] + dt * kf->v[3], 1.0);
-
-  box[0] = cx - 0.5 * w;
-  box[1] = cy - 0.5 * h;
-  box[2] = cx + 0.5 * w;
-  box[3] = cy + 0.5 * h;
-}
-
-gdouble
-gst_cascade_box_iou (const gdouble a[4], const gdouble b[4])
-{
-  gdouble iw = MIN (a[2], b[2]) - MAX (a[0], b[0]);
-  gdouble ih = MIN (a[3], b[3]) - MAX (a[1], b[1]);
-  gdouble inter, uni;
-
-  if (iw <= 0.0 || ih <= 0.0)
-    return 0.0;
-  inter = iw * ih;
-  uni = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return uni > 0.0 ? inter / uni : 0.0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -384,7 +260,7 @@ track_birth (GstCascadeTracker * t, const GstCascadeTrackInput * d,
 /* Stage 1, largest total gated IoU; fills track_det / det_track. */
 static void
 match_iou (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
-    guint n, gint * track_det, gint * det_track)
+    guint n, const gboolean * alive, gint * track_det, gint * det_track)
 {
   guint nt = t->tracks->len, i, j;
   gdouble *cost = g_new (gdouble, (gsize) nt * n);
@@ -400,7 +276,9 @@ match_iou (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
 
       det_box (&dets[j], db);
       iou = gst_cascade_box_iou (pb, db);
-      if (dets[j].class_id == tr->class_id) {
+      if (!alive[j]) {
+        w = 0.0;
+      } else if (dets[j].class_id == tr->class_id) {
         if (iou >= t->p.iou_threshold)
           w = iou;
       } else if (iou >= MAX (t->p.iou_threshold, CLASS_CHANGE_IOU)) {
@@ -425,7 +303,7 @@ match_iou (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
  * the same-class pairs left. */
 static void
 match_distance (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
-    guint n, gint * track_det, gint * det_track)
+    guint n, const gboolean * alive, gint * track_det, gint * det_track)
 {
   guint nt = t->tracks->len, i, j, a = 0, b = 0;
   guint *ti = g_new (guint, nt + 1), *dj = g_new (guint, n + 1);
@@ -436,7 +314,7 @@ match_distance (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
     if (track_det[i] < 0)
       ti[a++] = i;
   for (j = 0; j < n; j++)
-    if (det_track[j] < 0)
+    if (det_track[j] < 0 && alive[j])
       dj[b++] = j;
   cost = g_new (gdouble, (gsize) a * b + 1);
   row = g_new (gint, a + 1);
@@ -471,6 +349,35 @@ match_distance (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
   g_free (dj);
 }
 
+/* Duplicates: of two detections (any classes) with IoU >= DUPLICATE_IOU
+ * the lower-scored one is dropped (the detector's NMS is per class, so one
+ * object often comes as two classes). */
+static gboolean *
+find_duplicates (const GstCascadeTrackInput * dets, guint n)
+{
+  gboolean *alive = g_new (gboolean, n + 1);
+  guint i, j;
+
+  for (i = 0; i < n; i++)
+    alive[i] = TRUE;
+  for (i = 0; i < n; i++) {
+    gdouble a[4];
+
+    det_box (&dets[i], a);
+    for (j = 0; j < n && alive[i]; j++) {
+      gdouble b[4];
+
+      if (j == i || !alive[j] || dets[j].score < dets[i].score
+          || (dets[j].score == dets[i].score && j > i))
+        continue;
+      det_box (&dets[j], b);
+      if (gst_cascade_box_iou (a, b) >= DUPLICATE_IOU)
+        alive[i] = FALSE;
+    }
+  }
+  return alive;
+}
+
 static void
 predict_all (GstCascadeTracker * t, guint64 time)
 {
@@ -493,6 +400,7 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
 {
   guint nt, i, j;
   gint *track_det, *det_track;
+  gboolean *alive;
 
   g_array_set_size (t->removed, 0);
   if (t->last_time != GST_CASCADE_TRACKER_TIME_NONE && time < t->last_time) {
@@ -514,9 +422,10 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
     track_det[i] = -1;
   for (j = 0; j < n; j++)
     det_track[j] = -1;
+  alive = find_duplicates (dets, n);
   if (nt && n) {
-    match_iou (t, dets, n, track_det, det_track);
-    match_distance (t, dets, n, track_det, det_track);
+    match_iou (t, dets, n, alive, track_det, det_track);
+    match_distance (t, dets, n, alive, track_det, det_track);
   }
 
   for (i = 0; i < nt; i++) {
@@ -540,8 +449,10 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
   }
   delete_old (t, time);
 
+  /* new tracks from the sure detections only; the others can extend
+   * tracks (ByteTrack's two thresholds) */
   for (j = 0; j < n; j++)
-    if (det_track[j] < 0)
+    if (det_track[j] < 0 && alive[j] && dets[j].score >= t->p.birth_score)
       track_birth (t, &dets[j], (gint) j, time);
 
   /* IDs are given on confirmation, in the order of the tracks */
@@ -553,6 +464,7 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
   }
   g_free (track_det);
   g_free (det_track);
+  g_free (alive);
 }
 
 guint

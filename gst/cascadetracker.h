@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gdouble iou_threshold;        /* a match needs at least this IoU ... */
+  gdouble birth_score;          /* ... and a new track a detection this sure */
   guint min_hits;               /* results matched before a track has an ID */
   guint64 max_age;              /* ns unmatched before a track is deleted
                                  * (at least 2.5 result periods) */

@@ -51,6 +51,7 @@
 
 #include "rle.h"
 #include "gstcascadejson.h"
+#include "cascadejsontrack.h"
 #include "gstcascademeta.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cascade_json_debug);
@@ -456,6 +457,7 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     json_builder_add_double_value (b, (gfloat) (o->x2 * sx));
     json_builder_add_double_value (b, (gfloat) (o->y2 * sy));
     json_builder_end_array (b);
+    gst_cascade_json_add_track (b, meta, i);
     if (masks && o->mask)
       add_mask (self, b, meta, i, width, height);
     json_builder_end_object (b);
@@ -463,6 +465,7 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   json_builder_end_array (b);
   if (meta)
     add_source (b, meta);
+  gst_cascade_json_add_events (b, buffer);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);

@@ -20,7 +20,10 @@
  * boxes (the Hungarian method: globally optimal), then, for what is left,
  * by the smallest total Mahalanobis distance within the filter's 95%
  * gate (a young track whose velocity is unknown, or one that coasted
- * through an occlusion).  A track gets its ID after
+ * through an occlusion).  Of two detections that overlap with IoU >= 0.7
+ * (one object as two classes) the better one counts; only detections
+ * scoring #GstCascadeTrack:birth-score start tracks.  A track gets its ID
+ * after
  * #GstCascadeTrack:min-hits matched results, and is deleted once no
  * result matched it for #GstCascadeTrack:max-age (at least 2.5 times the
  * time between results, so that slow inference keeps its IDs).
@@ -108,6 +111,7 @@ enum
 {
   PROP_0,
   PROP_IOU_THRESHOLD,
+  PROP_BIRTH_SCORE,
   PROP_MIN_HITS,
   PROP_MAX_AGE,
   PROP_ZONES,
@@ -179,6 +183,20 @@ install_properties (GObjectClass * gobject_class)
       g_param_spec_double ("iou-threshold", "IoU threshold",
           "Least IoU of a predicted box and a detection that match",
           0.01, 1.0, d.iou_threshold, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstCascadeTrack:birth-score:
+   *
+   * The least score of a detection that starts a new track; detections
+   * below it only extend existing tracks (ByteTrack's two thresholds:
+   * cascadedetect's score-threshold is the lower one).
+   *
+   * Since: 0.3
+   */
+  g_object_class_install_property (gobject_class, PROP_BIRTH_SCORE,
+      g_param_spec_double ("birth-score", "Birth score",
+          "Least score of a detection that starts a track (lower ones only "
+          "extend tracks)", 0.0, 1.0, d.birth_score, G_PARAM_READWRITE |
           G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   /**
    * GstCascadeTrack:min-hits:
@@ -364,6 +382,9 @@ gst_cascade_track_set_property (GObject * object, guint prop_id,
     case PROP_IOU_THRESHOLD:
       self->params.iou_threshold = g_value_get_double (value);
       break;
+    case PROP_BIRTH_SCORE:
+      self->params.birth_score = g_value_get_double (value);
+      break;
     case PROP_MIN_HITS:
       self->params.min_hits = g_value_get_uint (value);
       break;
@@ -416,6 +437,9 @@ gst_cascade_track_get_property (GObject * object, guint prop_id,
   switch (prop_id) {
     case PROP_IOU_THRESHOLD:
       g_value_set_double (value, self->params.iou_threshold);
+      break;
+    case PROP_BIRTH_SCORE:
+      g_value_set_double (value, self->params.birth_score);
       break;
     case PROP_MIN_HITS:
       g_value_set_uint (value, self->params.min_hits);
