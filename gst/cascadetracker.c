@@ -17,19 +17,24 @@
  *   results, whatever the frame rate, interval or inference time;
  * - each result is consumed at the time of the frame it was computed on;
  *   boxes of later frames are predictions from it (never fed back);
- * - assignment in two stages, each one globally optimal (the Hungarian
- *   method, cascadeassign.c): first the largest total IoU between
- *   predicted and detected boxes over the pairs with IoU >= the
- *   threshold (a pair of different classes needs IoU >= 0.5 and counts
- *   half); then, for the tracks and detections left, the smallest total
- *   Mahalanobis distance among same-class pairs inside the 95% gate of
- *   the chi-square distribution with 4 degrees of freedom: a young track
- *   whose velocity is still unknown, or one that coasted through an
- *   occlusion, is found again although its box no longer overlaps;
  * - a detection that overlaps a better one with IoU >= 0.7 is a
- *   duplicate (the detector's NMS is per class) and is dropped; only
- *   detections scoring at least birth_score start tracks, the others can
- *   only extend them (ByteTrack's two thresholds);
+ *   duplicate (the detector's NMS is per class) and is dropped;
+ * - assignment in three stages after ByteTrack (Zhang et al. 2022), each
+ *   one globally optimal (the Hungarian method, cascadeassign.c): the
+ *   sure detections (score >= birth_score) first, by the largest total
+ *   IoU x score between predicted and detected boxes over the pairs with
+ *   IoU >= the threshold (a pair of different classes needs IoU >= 0.5
+ *   and counts half; the score makes two mediocre matches lose against
+ *   one good one); then the sure detections and tracks left, by the
+ *   smallest total Mahalanobis distance among same-class pairs inside the
+ *   95% gate of the chi-square distribution with 4 degrees of freedom (a
+ *   young track whose velocity is still unknown, or one that coasted
+ *   through an occlusion, is found again although its box no longer
+ *   overlaps); both for the tracks with IDs first, then for the tentative
+ *   ones (DeepSORT's matching cascade, in two steps: a newborn track
+ *   never takes an established one's detection); last the unsure
+ *   detections, by IoU >= 0.5 only, for the established tracks still
+ *   unmatched.  Only sure detections start tracks;
  * - a track gets its ID after min_hits matched results (during the first
  *   min_hits results of a stream, at once); a tentative track that misses
  *   a result is deleted; a confirmed one that misses results is lost
@@ -54,6 +59,7 @@
 #define PERIOD_FACTOR 2.5
 #define FORBIDDEN 1e9
 #define DUPLICATE_IOU 0.7
+#define UNSURE_IOU 0.5
 
 struct _GstCascadeTracker
 {
@@ -258,9 +264,14 @@ track_birth (GstCascadeTracker * t, const GstCascadeTrackInput * d,
 }
 
 /* Stage 1, largest total gated IoU; fills track_det / det_track. */
+/* which tracks a stage matches */
+#define ESTABLISHED(tr) ((tr)->state != GST_CASCADE_TRACKLET_TENTATIVE)
+#define TAKES(tr, tentative) (ESTABLISHED (tr) != (tentative))
+
 static void
 match_iou (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
-    guint n, const gboolean * alive, gint * track_det, gint * det_track)
+    guint n, const gboolean * use, gboolean tentative, gdouble min_iou,
+    gint * track_det, gint * det_track)
 {
   guint nt = t->tracks->len, i, j;
   gdouble *cost = g_new (gdouble, (gsize) nt * n);
@@ -276,13 +287,14 @@ match_iou (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
 
       det_box (&dets[j], db);
       iou = gst_cascade_box_iou (pb, db);
-      if (!alive[j]) {
+      if (!use[j] || det_track[j] >= 0 || track_det[i] >= 0
+          || !TAKES (tr, tentative)) {
         w = 0.0;
       } else if (dets[j].class_id == tr->class_id) {
-        if (iou >= t->p.iou_threshold)
-          w = iou;
-      } else if (iou >= MAX (t->p.iou_threshold, CLASS_CHANGE_IOU)) {
-        w = 0.5 * iou;
+        if (iou >= min_iou)
+          w = iou * dets[j].score;
+      } else if (iou >= MAX (min_iou, CLASS_CHANGE_IOU)) {
+        w = 0.5 * iou * dets[j].score;
       }
       cost[(gsize) i * n + j] = -w;
     }
@@ -303,7 +315,8 @@ match_iou (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
  * the same-class pairs left. */
 static void
 match_distance (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
-    guint n, const gboolean * alive, gint * track_det, gint * det_track)
+    guint n, const gboolean * use, gboolean tentative, gint * track_det,
+    gint * det_track)
 {
   guint nt = t->tracks->len, i, j, a = 0, b = 0;
   guint *ti = g_new (guint, nt + 1), *dj = g_new (guint, n + 1);
@@ -311,10 +324,11 @@ match_distance (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
   gint *row;
 
   for (i = 0; i < nt; i++)
-    if (track_det[i] < 0)
+    if (track_det[i] < 0 && TAKES (&g_array_index (t->tracks,
+                GstCascadeTracklet, i), tentative))
       ti[a++] = i;
   for (j = 0; j < n; j++)
-    if (det_track[j] < 0 && alive[j])
+    if (det_track[j] < 0 && use[j])
       dj[b++] = j;
   cost = g_new (gdouble, (gsize) a * b + 1);
   row = g_new (gint, a + 1);
@@ -400,7 +414,7 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
 {
   guint nt, i, j;
   gint *track_det, *det_track;
-  gboolean *alive;
+  gboolean *alive, *sure, *unsure;
 
   g_array_set_size (t->removed, 0);
   if (t->last_time != GST_CASCADE_TRACKER_TIME_NONE && time < t->last_time) {
@@ -423,9 +437,24 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
   for (j = 0; j < n; j++)
     det_track[j] = -1;
   alive = find_duplicates (dets, n);
+  sure = g_new (gboolean, n + 1);
+  unsure = g_new (gboolean, n + 1);
+  for (j = 0; j < n; j++) {
+    sure[j] = alive[j] && dets[j].score >= t->p.birth_score;
+    unsure[j] = alive[j] && !sure[j];
+  }
   if (nt && n) {
-    match_iou (t, dets, n, alive, track_det, det_track);
-    match_distance (t, dets, n, alive, track_det, det_track);
+    gboolean tentative;
+
+    /* the tracks with IDs first, then the tentative ones (DeepSORT's
+     * matching cascade in two steps): a newborn track never takes an
+     * established track's detection */
+    for (tentative = FALSE; tentative <= TRUE; tentative++) {
+      match_iou (t, dets, n, sure, tentative, t->p.iou_threshold, track_det,
+          det_track);
+      match_distance (t, dets, n, sure, tentative, track_det, det_track);
+    }
+    match_iou (t, dets, n, unsure, FALSE, UNSURE_IOU, track_det, det_track);
   }
 
   for (i = 0; i < nt; i++) {
@@ -452,7 +481,7 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
   /* new tracks from the sure detections only; the others can extend
    * tracks (ByteTrack's two thresholds) */
   for (j = 0; j < n; j++)
-    if (det_track[j] < 0 && alive[j] && dets[j].score >= t->p.birth_score)
+    if (det_track[j] < 0 && sure[j])
       track_birth (t, &dets[j], (gint) j, time);
 
   /* IDs are given on confirmation, in the order of the tracks */
@@ -465,6 +494,8 @@ gst_cascade_tracker_update (GstCascadeTracker * t, guint64 time,
   g_free (track_det);
   g_free (det_track);
   g_free (alive);
+  g_free (sure);
+  g_free (unsure);
 }
 
 guint
