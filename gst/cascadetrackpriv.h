@@ -23,6 +23,28 @@ typedef enum
 
 GType gst_cascade_track_anchor_get_type (void);
 
+#define DEFAULT_ANCHOR GST_CASCADE_TRACK_ANCHOR_BOTTOM_CENTER
+#define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_POST_EVENTS TRUE
+
+enum
+{
+  PROP_0,
+  PROP_IOU_THRESHOLD,
+  PROP_BIRTH_SCORE,
+  PROP_MIN_HITS,
+  PROP_MAX_AGE,
+  PROP_ZONES,
+  PROP_ZONES_FILE,
+  PROP_ANCHOR,
+  PROP_POST_MESSAGES,
+  PROP_POST_EVENTS,
+  PROP_COUNTS,
+};
+
+/* the element's properties (cascadetrackprops.c) */
+void gst_cascade_track_install_properties (GObjectClass * gobject_class);
+
 struct _GstCascadeTrack
 {
   GstVideoFilter parent;

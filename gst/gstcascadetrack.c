@@ -103,24 +103,7 @@
 GST_DEBUG_CATEGORY (gst_cascade_track_debug);
 #define GST_CAT_DEFAULT gst_cascade_track_debug
 
-#define DEFAULT_ANCHOR GST_CASCADE_TRACK_ANCHOR_BOTTOM_CENTER
-#define DEFAULT_POST_MESSAGES FALSE
-#define DEFAULT_POST_EVENTS TRUE
 
-enum
-{
-  PROP_0,
-  PROP_IOU_THRESHOLD,
-  PROP_BIRTH_SCORE,
-  PROP_MIN_HITS,
-  PROP_MAX_AGE,
-  PROP_ZONES,
-  PROP_ZONES_FILE,
-  PROP_ANCHOR,
-  PROP_POST_MESSAGES,
-  PROP_POST_EVENTS,
-  PROP_COUNTS,
-};
 
 #define CAPS_STR GST_VIDEO_CAPS_MAKE ("{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, " \
     "RGBA, BGRA, ARGB, ABGR, NV12, I420 }")
@@ -165,154 +148,6 @@ static gboolean gst_cascade_track_set_info (GstVideoFilter * filter,
     GstVideoInfo * out_info);
 
 static void
-install_properties (GObjectClass * gobject_class)
-{
-  GstCascadeTrackerParams d;
-
-  gst_cascade_tracker_params_init (&d);
-
-  /**
-   * GstCascadeTrack:iou-threshold:
-   *
-   * The least IoU between a track's predicted box and a detection for the
-   * two to match (SORT's 0.3 by default).
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_IOU_THRESHOLD,
-      g_param_spec_double ("iou-threshold", "IoU threshold",
-          "Least IoU of a predicted box and a detection that match",
-          0.01, 1.0, d.iou_threshold, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
-  /**
-   * GstCascadeTrack:birth-score:
-   *
-   * The least score of a detection that starts a new track; detections
-   * below it only extend existing tracks (ByteTrack's two thresholds:
-   * cascadedetect's score-threshold is the lower one).
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_BIRTH_SCORE,
-      g_param_spec_double ("birth-score", "Birth score",
-          "Least score of a detection that starts a track (lower ones only "
-          "extend tracks)", 0.0, 1.0, d.birth_score, G_PARAM_READWRITE |
-          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
-  /**
-   * GstCascadeTrack:min-hits:
-   *
-   * Results that must match a new track before it gets an ID and is
-   * shown (in the first results of a stream, tracks are shown at once).
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_MIN_HITS,
-      g_param_spec_uint ("min-hits", "Min hits",
-          "Matched results before a track gets an ID", 1, 100, d.min_hits,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-  /**
-   * GstCascadeTrack:max-age:
-   *
-   * How long (ns) a track lives on, predicted, without a matching result:
-   * through occlusions, and on frames without any result.  The limit in
-   * use is at least 2.5 times the time between results.
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_MAX_AGE,
-      g_param_spec_uint64 ("max-age", "Max age",
-          "Nanoseconds a track is kept without a matching result (at least "
-          "2.5 result periods)", 1, G_MAXUINT64, d.max_age,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-  /**
-   * GstCascadeTrack:zones:
-   *
-   * Zones and lines as JSON (see the element's documentation); checked
-   * when the element starts.
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_ZONES,
-      g_param_spec_string ("zones", "Zones",
-          "Zones (polygons) and lines as JSON: {\"zones\": [{\"name\", "
-          "\"points\"}], \"lines\": [{\"name\", \"points\", \"direction\"}], "
-          "\"units\": \"normalized\"|\"pixels\"}", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
-  /**
-   * GstCascadeTrack:zones-file:
-   *
-   * A file with the zones and lines as JSON, instead of
-   * #GstCascadeTrack:zones.
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_ZONES_FILE,
-      g_param_spec_string ("zones-file", "Zones file",
-          "A JSON file of zones and lines (as the zones property)", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
-  /**
-   * GstCascadeTrack:anchor:
-   *
-   * The point of a box that enters zones and crosses lines.
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_ANCHOR,
-      g_param_spec_enum ("anchor", "Anchor",
-          "The point of a box that enters zones and crosses lines",
-          gst_cascade_track_anchor_get_type (), DEFAULT_ANCHOR,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-  /**
-   * GstCascadeTrack:post-messages:
-   *
-   * Post an element message `cascade-tracks` per frame: `timestamp`,
-   * `frame` and `objects`, a list of `object` structures (`track-id`,
-   * `age`, `predicted`, `label`, `label-id`, `score`, `x1`..`y2`).
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
-      g_param_spec_boolean ("post-messages", "Post messages",
-          "Post the tracked objects of each frame as an element message",
-          DEFAULT_POST_MESSAGES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-          | GST_PARAM_MUTABLE_PLAYING));
-  /**
-   * GstCascadeTrack:post-events:
-   *
-   * Post each zone or line event as an element message
-   * (`cascade-track-event`).
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_POST_EVENTS,
-      g_param_spec_boolean ("post-events", "Post events",
-          "Post zone and line events as element messages",
-          DEFAULT_POST_EVENTS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-          | GST_PARAM_MUTABLE_PLAYING));
-  /**
-   * GstCascadeTrack:counts:
-   *
-   * The counts so far (a `cascade-counts` structure): `zones`, a list of
-   * `zone` structures (`name`, `occupancy`, `entered`, `left`,
-   * `classes`), and `lines`, a list of `line` structures (`name`,
-   * `forward`, `backward`, `classes`); `classes` lists `class` structures
-   * (`label`, `class-id` and the same counts).  Kept after the element
-   * stops, until it starts again.
-   *
-   * Since: 0.3
-   */
-  g_object_class_install_property (gobject_class, PROP_COUNTS,
-      g_param_spec_boxed ("counts", "Counts",
-          "Counts per zone, line and class so far", GST_TYPE_STRUCTURE,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-}
-
-static void
 gst_cascade_track_class_init (GstCascadeTrackClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
@@ -328,7 +163,7 @@ gst_cascade_track_class_init (GstCascadeTrackClass * klass)
   gobject_class->set_property = gst_cascade_track_set_property;
   gobject_class->get_property = gst_cascade_track_get_property;
   gobject_class->finalize = gst_cascade_track_finalize;
-  install_properties (gobject_class);
+  gst_cascade_track_install_properties (gobject_class);
 
   gst_element_class_set_static_metadata (element_class,
       "Cascade R-CNN object tracker", "Filter/Analyzer/Video",
