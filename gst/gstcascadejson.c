@@ -32,7 +32,11 @@
  * (x2 - x1 is the width) and masks, for mask models, are the binary
  * frame-sized masks as COCO run-length encoding (column-major, the
  * compressed string of pycocotools), so that the output feeds COCO tools
- * directly.  Frames without the meta give `"objects": []`.
+ * directly.  Frames without the meta give `"objects": []`.  After
+ * cascadetrack, each object also has `"track_id"`, `"track_age"` (frames)
+ * and `"predicted"`, and the line gets the frame's `"events"` (zone-enter,
+ * zone-leave, line-cross, with `track_id`, `label`, `timestamp`, ...) and
+ * `"zones"` (each zone's and line's counts).
  *
  * ## Example launch line
  * |[

@@ -64,7 +64,8 @@ class TrackPipeline(unittest.TestCase):
         self.assertEqual(len(self.predicted), FRAMES - (FRAMES + 2) // 3)
 
     def test_crossings_exact(self):
-        truth = json.load(open(os.path.join(self.clip, 'crossings.json')))
+        with open(os.path.join(self.clip, 'crossings.json')) as f:
+            truth = json.load(f)
         self.assertGreater(sum(truth['crossings'].values()), 2)
         self.assertEqual(mot_eval.crossings_of(self.track_lines),
                          truth['crossings'])

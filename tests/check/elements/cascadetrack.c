@@ -504,6 +504,45 @@ GST_START_TEST (test_meta_copy_scale)
 
 GST_END_TEST;
 
+/* post-messages: a `cascade-tracks` message per frame with the IDs */
+GST_START_TEST (test_bus_message)
+{
+  GstHarness *h = track_harness ("cascadetrack post-messages=true");
+  GstBus *bus = gst_bus_new ();
+  guint64 ids[2] = { 0, 0 }, id = 0;
+  GstBuffer *out;
+  GstMessage *msg, *last = NULL;
+  const GValue *objects;
+  guint n = 0;
+
+  gst_element_set_bus (h->element, bus);
+  out = run_scene (h, 0, 3, 2, 1, ids);
+  gst_buffer_unref (out);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    if (gst_structure_has_name (gst_message_get_structure (msg),
+            "cascade-tracks")) {
+      n++;
+      gst_clear_message (&last);
+      last = msg;
+    } else {
+      gst_message_unref (msg);
+    }
+  }
+  fail_unless_equals_int (n, 3);
+  objects = gst_structure_get_value (gst_message_get_structure (last),
+      "objects");
+  fail_unless_equals_int (gst_value_list_get_size (objects), 2);
+  fail_unless (gst_structure_get_uint64 (gst_value_get_structure
+          (gst_value_list_get_value (objects, 0)), "track-id", &id));
+  fail_unless (id == ids[0] || id == ids[1]);
+  gst_message_unref (last);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 static Suite *
 cascadetrack_suite (void)
 {
@@ -519,6 +558,7 @@ cascadetrack_suite (void)
   tcase_add_test (tc, test_bad_zones);
   tcase_add_test (tc, test_flush_and_state_reset);
   tcase_add_test (tc, test_meta_copy_scale);
+  tcase_add_test (tc, test_bus_message);
   return s;
 }
 
