@@ -28,7 +28,10 @@ fi
 if [ -z "$in" ]; then
   clip=$(mktemp -d)
   trap 'rm -rf "$clip"' EXIT
-  python3 "$here/../models/scenes.py" --track-clip "$clip" --scene enter-leave \
+  # Debian's python3 (numpy) even when another python3 comes first in PATH
+  py=/usr/bin/python3
+  [ -x "$py" ] || py=python3
+  "$py" "$here/../models/scenes.py" --track-clip "$clip" --scene enter-leave \
     --frames 160 >/dev/null
   echo "true crossings: $(cat "$clip/crossings.json")"
   source="filesrc location=$clip/frames.rgb ! rawvideoparse format=rgb width=480 height=320 framerate=10/1"
