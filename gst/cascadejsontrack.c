@@ -20,8 +20,7 @@ gst_cascade_json_add_track (JsonBuilder * b, const GstCascadeMeta * meta,
   json_builder_set_member_name (b, "track_id");
   json_builder_add_int_value (b, (gint64) id);
   json_builder_set_member_name (b, "track_age");
-  json_builder_add_int_value (b, gst_cascade_meta_get_track_age (meta,
-          index));
+  json_builder_add_int_value (b, gst_cascade_meta_get_track_age (meta, index));
   json_builder_set_member_name (b, "predicted");
   json_builder_add_boolean_value (b, gst_cascade_meta_is_predicted (meta,
           index));

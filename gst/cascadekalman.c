@@ -118,8 +118,7 @@ gst_cascade_kalman_distance (const GstCascadeKalman * kf,
 }
 
 void
-gst_cascade_kalman_box (const GstCascadeKalman * kf, gdouble dt,
-    gdouble box[4])
+gst_cascade_kalman_box (const GstCascadeKalman * kf, gdouble dt, gdouble box[4])
 {
   gdouble cx = kf->x[0] + dt * kf->v[0], cy = kf->x[1] + dt * kf->v[1];
   gdouble w = MAX (kf->x[2] + dt * kf->v[2], 1.0);
@@ -144,4 +143,3 @@ gst_cascade_box_iou (const gdouble a[4], const gdouble b[4])
   uni = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
   return uni > 0.0 ? inter / uni : 0.0;
 }
-

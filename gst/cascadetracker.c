@@ -333,7 +333,8 @@ match_distance (GstCascadeTracker * t, const GstCascadeTrackInput * dets,
   cost = g_new (gdouble, (gsize) a * b + 1);
   row = g_new (gint, a + 1);
   for (i = 0; i < a; i++) {
-    GstCascadeTracklet *tr = &g_array_index (t->tracks, GstCascadeTracklet, ti[i]);
+    GstCascadeTracklet *tr =
+        &g_array_index (t->tracks, GstCascadeTracklet, ti[i]);
 
     for (j = 0; j < b; j++) {
       const GstCascadeTrackInput *d = &dets[dj[j]];

@@ -26,7 +26,7 @@
 
 #include "cascadezonespriv.h"
 
-G_DEFINE_QUARK (gst-cascade-zones-error-quark, gst_cascade_zones_error);
+G_DEFINE_QUARK (gst_cascade_zones_error, gst_cascade_zones_error);
 
 static void
 region_free (gpointer data)
@@ -123,8 +123,7 @@ parse_points (Region * r, const gchar * what, JsonNode * node, GError ** error)
           r->name, i + 1);
     if (r->normalized && (v[0] < 0 || v[0] > 1 || v[1] < 0 || v[1] > 1))
       FAIL ("%s '%s': point %u (%g, %g) is outside [0, 1]; set \"units\": "
-          "\"pixels\" for pixel coordinates", what, r->name, i + 1, v[0],
-          v[1]);
+          "\"pixels\" for pixel coordinates", what, r->name, i + 1, v[0], v[1]);
   }
   return TRUE;
 }
@@ -160,8 +159,7 @@ check_shape (Region * r, GError ** error)
 }
 
 static gboolean
-parse_classes (Region * r, const gchar * what, JsonNode * node,
-    GError ** error)
+parse_classes (Region * r, const gchar * what, JsonNode * node, GError ** error)
 {
   JsonArray *a;
   guint i, n;
@@ -243,8 +241,7 @@ parse_region (GstCascadeZones * z, JsonNode * node, gboolean line,
       || !parse_points (r, what, json_object_get_member (o, "points"), error))
     return FALSE;
   if (json_object_has_member (o, "classes")
-      && !parse_classes (r, what, json_object_get_member (o, "classes"),
-          error))
+      && !parse_classes (r, what, json_object_get_member (o, "classes"), error))
     return FALSE;
   if (line && json_object_has_member (o, "direction")) {
     JsonNode *d = json_object_get_member (o, "direction");

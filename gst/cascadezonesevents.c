@@ -352,8 +352,7 @@ add_dwell (const GstCascadeZones * z, guint k, guint64 ts, GstStructure * s)
 }
 
 void
-gst_cascade_zones_status (const GstCascadeZones * z, guint64 ts,
-    GValue * list)
+gst_cascade_zones_status (const GstCascadeZones * z, guint64 ts, GValue * list)
 {
   guint k, i;
 

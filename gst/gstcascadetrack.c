@@ -120,7 +120,7 @@ gst_cascade_track_anchor_get_type (void)
   static const GEnumValue values[] = {
     {GST_CASCADE_TRACK_ANCHOR_CENTER, "The centre of the box", "center"},
     {GST_CASCADE_TRACK_ANCHOR_BOTTOM_CENTER,
-        "The middle of the box's bottom edge (where people stand)",
+          "The middle of the box's bottom edge (where people stand)",
         "bottom-center"},
     {0, NULL, NULL}
   };
@@ -169,8 +169,7 @@ gst_cascade_track_class_init (GstCascadeTrackClass * klass)
       "Cascade R-CNN object tracker", "Filter/Analyzer/Video",
       "Gives cascadedetect's objects IDs that persist across frames, "
       "predicts their boxes between results (Kalman filter, optimal IoU "
-      "assignment) and reports zone and line events",
-      "gst-cascade developers");
+      "assignment) and reports zone and line events", "gst-cascade developers");
 
   caps = gst_caps_from_string (CAPS_STR);
   gst_element_class_add_pad_template (element_class,

@@ -231,8 +231,7 @@ invert4 (const gdouble * a, gdouble * inv)
 }
 
 static void
-dense_update (Dense * d, const GstCascadeTrackerParams * p,
-    const gdouble b[4])
+dense_update (Dense * d, const GstCascadeTrackerParams * p, const gdouble b[4])
 {
   gdouble H[32] = { 0 }, Ht[32], R[16] = { 0 }, S[16], Si[16], PHt[32];
   gdouble K[32], KH[64], IKH[64], Pn[64], z[4], y[4], hx[4], ky[8];

@@ -42,10 +42,12 @@ test_bad_specs (void)
       "[[0, 0], [0.5, 0.5], [1, 1]]}]}", "has no area");
   expect_error ("{\"lines\": [{\"name\": \"g\", \"points\": [[0, 0], [1, 0]],"
       " \"direction\": [1, 0]}]}", "runs along the line");
-  expect_error ("{\"lines\": [{\"name\": \"g\", \"points\": [[0, 0], [0, 0]]}]}",
+  expect_error
+      ("{\"lines\": [{\"name\": \"g\", \"points\": [[0, 0], [0, 0]]}]}",
       "the same");
-  expect_error ("{\"lines\": [{\"name\": \"g\", \"points\": [[0, 0], [\"a\", 1]]}"
-      "]}", "point 2 is not an [x, y] pair");
+  expect_error
+      ("{\"lines\": [{\"name\": \"g\", \"points\": [[0, 0], [\"a\", 1]]}" "]}",
+      "point 2 is not an [x, y] pair");
   expect_error ("{\"zones\": [{\"name\": \"z\", \"polygon\": []}]}",
       "unknown member \"polygon\"");
   expect_error ("{\"lines\": [{\"name\": \"g\", \"points\": [[0, 0], [1, 1]], "

@@ -389,8 +389,7 @@ GST_START_TEST (test_events_once_per_crossing)
 GST_END_TEST;
 
 static void
-expect_start_error (const gchar * prop, const gchar * value,
-    const gchar * part)
+expect_start_error (const gchar * prop, const gchar * value, const gchar * part)
 {
   GstElement *e = gst_element_factory_make ("cascadetrack", NULL);
   GstBus *bus = gst_bus_new ();
