@@ -526,7 +526,6 @@ gst_cascade_tracklet_box_at (const GstCascadeTracker * t,
   gdouble dt = 0.0;
 
   if (time != GST_CASCADE_TRACKER_TIME_NONE && time > track->time)
-    dt = (gdouble) MIN (time - track->time,
-        gst_cascade_tracker_hold_time (t)) / 1e9;
+    dt = (gdouble) MIN (time - track->time, t->p.max_age) / 1e9;
   gst_cascade_kalman_box (&track->kf, dt, box);
 }

@@ -121,8 +121,8 @@ const GstCascadeTracklet *gst_cascade_tracker_removed (const GstCascadeTracker *
 /* the age limit in use: max(max_age, 2.5 x the result period) */
 guint64 gst_cascade_tracker_hold_time (const GstCascadeTracker * t);
 
-/* The box of track at time (predicted from its latest result; no further
- * than the age limit), x1 y1 x2 y2. */
+/* The box of track at time (predicted from its latest result, at most
+ * max_age ahead: beyond, it stays), x1 y1 x2 y2. */
 void gst_cascade_tracklet_box_at (const GstCascadeTracker * t,
     const GstCascadeTracklet * track, guint64 time, gdouble box[4]);
 

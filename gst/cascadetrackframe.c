@@ -262,6 +262,9 @@ attach (GstBuffer * buffer, const Output * out, GstClockTime now,
     if (tr->state != GST_CASCADE_TRACKLET_CONFIRMED)
       continue;
     gst_cascade_tracklet_box_at (out->tracker, tr, now, b);
+    /* predicted out of the frame: gone (it is deleted at the age limit) */
+    if (b[2] <= 0 || b[3] <= 0 || b[0] >= out->width || b[1] >= out->height)
+      continue;
     idx = gst_cascade_meta_add_object (meta, (gfloat) b[0], (gfloat) b[1],
         (gfloat) b[2], (gfloat) b[3], tr->score, tr->class_id,
         g_quark_to_string (tr->label), tr->mask);

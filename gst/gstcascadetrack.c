@@ -33,7 +33,9 @@
  * mode, QoS), and every frame's boxes are predicted from it to the
  * frame's own PTS: between results boxes move, they do not stand still.
  * Masks are box-relative, so they move with their boxes.  Frames without
- * any result keep the tracks, predicted, until the age limit.
+ * any result keep the tracks, predicted, until the age limit.  A box is
+ * predicted at most #GstCascadeTrack:max-age ahead of its result (then it
+ * stays), and one predicted out of the frame is not shown.
  *
  * The element replaces each #GstCascadeMeta with the tracked objects of
  * the frame (those with an ID, matched by the latest result), whose

@@ -249,6 +249,38 @@ GST_START_TEST (test_result_consumed_at_source)
 
 GST_END_TEST;
 
+/* Results 1 s apart of an object leaving on the right: between them its
+ * box moves on, and once predicted out of the frame it is not shown. */
+GST_START_TEST (test_predicted_out_of_frame)
+{
+  GstHarness *h = track_harness ("cascadetrack max-age=3000000000");
+  gint f, shown_after = 0;
+
+  for (f = 0; f < 50; f++) {
+    gint src = MIN (f - f % 10, 20);
+    Obj o = { 200 + 4 * src, 100, 30, 30, 0 };
+    GstBuffer *out = gst_harness_push_and_pull (h, frame (f, src, &o, 1,
+            NULL));
+    GstCascadeMeta *meta = gst_buffer_get_cascade_meta (out);
+    guint n = meta ? gst_cascade_meta_get_count (meta) : 0;
+
+    /* at 40 px/s (4 px a frame) the box's left edge (cx - 15) passes
+     * x = 320 at frame 34 */
+    if (f >= 30 && n) {
+      const GstCascadeObject *b = gst_cascade_meta_get_object (meta, 0);
+      fail_unless (b->x1 < W);
+      shown_after = f;
+    }
+    if (f < 32)
+      fail_unless_equals_int (n, 1);
+    gst_buffer_unref (out);
+  }
+  fail_unless (shown_after >= 32 && shown_after <= 36, "%d", shown_after);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* An object gone for longer than max-age comes back with a new ID; frames
  * without any meta coast the tracks until then. */
 GST_START_TEST (test_no_id_reuse)
@@ -553,6 +585,7 @@ cascadetrack_suite (void)
   tcase_add_test (tc, test_prediction_moves_boxes);
   tcase_add_test (tc, test_result_consumed_at_source);
   tcase_add_test (tc, test_no_id_reuse);
+  tcase_add_test (tc, test_predicted_out_of_frame);
   tcase_add_test (tc, test_events_once_per_crossing);
   tcase_add_test (tc, test_bad_zones);
   tcase_add_test (tc, test_flush_and_state_reset);
