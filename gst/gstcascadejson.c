@@ -32,7 +32,11 @@
  * (x2 - x1 is the width) and masks, for mask models, are the binary
  * frame-sized masks as COCO run-length encoding (column-major, the
  * compressed string of pycocotools), so that the output feeds COCO tools
- * directly.  Frames without the meta give `"objects": []`.
+ * directly.  Frames without the meta give `"objects": []`.  After
+ * cascadetrack, each object also has `"track_id"`, `"track_age"` (frames)
+ * and `"predicted"`, and the line gets the frame's `"events"` (zone-enter,
+ * zone-leave, line-cross, with `track_id`, `label`, `timestamp`, ...) and
+ * `"zones"` (each zone's and line's counts).
  *
  * ## Example launch line
  * |[
@@ -51,6 +55,7 @@
 
 #include "rle.h"
 #include "gstcascadejson.h"
+#include "cascadejsontrack.h"
 #include "gstcascademeta.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_cascade_json_debug);
@@ -456,6 +461,7 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     json_builder_add_double_value (b, (gfloat) (o->x2 * sx));
     json_builder_add_double_value (b, (gfloat) (o->y2 * sy));
     json_builder_end_array (b);
+    gst_cascade_json_add_track (b, meta, i);
     if (masks && o->mask)
       add_mask (self, b, meta, i, width, height);
     json_builder_end_object (b);
@@ -463,6 +469,7 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   json_builder_end_array (b);
   if (meta)
     add_source (b, meta);
+  gst_cascade_json_add_events (b, buffer);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);

@@ -34,6 +34,7 @@
 #include "cascadeformats.h"
 #include "cascadeoverlayblend.h"
 #include "cascadeoverlaytext.h"
+#include "cascadeoverlaytrack.h"
 
 /* also the category of cascadeoverlaytext.c */
 GST_DEBUG_CATEGORY (gst_cascade_overlay_debug);
@@ -55,6 +56,7 @@ enum
   PROP_DRAW_BOXES,
   PROP_DRAW_LABELS,
   PROP_DRAW_MASKS,
+  PROP_TRACK_FIRST,             /* cascadeoverlaytrack.c's */
 };
 
 struct _GstCascadeOverlay
@@ -67,10 +69,12 @@ struct _GstCascadeOverlay
   gboolean draw_boxes;
   gboolean draw_labels;
   gboolean draw_masks;
+  GstCascadeOverlayTrackProps track;
 
   /* < private > streaming thread only */
   GstCascadeBlender blender;    /* the format's blend function and rows */
   GstCascadeTextCache text;
+  GstCascadeTrails trails;
 
   guint8 *mask_buf;             /* pasted mask of a region */
   guint8 *mask_alpha;           /* alpha of that region */
@@ -187,6 +191,8 @@ gst_cascade_overlay_class_init (GstCascadeOverlayClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  gst_cascade_overlay_track_install (gobject_class, PROP_TRACK_FIRST);
+
   gst_element_class_set_static_metadata (element_class,
       "Cascade R-CNN detection overlay", "Filter/Effect/Video",
       "Draws the boxes, labels, scores and instance masks of the "
@@ -217,6 +223,7 @@ gst_cascade_overlay_init (GstCascadeOverlay * self)
   self->draw_boxes = DEFAULT_DRAW_BOXES;
   self->draw_labels = DEFAULT_DRAW_LABELS;
   self->draw_masks = DEFAULT_DRAW_MASKS;
+  gst_cascade_overlay_track_props_init (&self->track);
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
@@ -245,7 +252,9 @@ gst_cascade_overlay_set_property (GObject * object, guint prop_id,
       self->draw_masks = g_value_get_boolean (value);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_cascade_overlay_track_set (&self->track, PROP_TRACK_FIRST,
+              prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -275,7 +284,9 @@ gst_cascade_overlay_get_property (GObject * object, guint prop_id,
       g_value_set_boolean (value, self->draw_masks);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!gst_cascade_overlay_track_get (&self->track, PROP_TRACK_FIRST,
+              prop_id, value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -307,6 +318,7 @@ gst_cascade_overlay_start (GstBaseTransform * trans)
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (trans);
 
   gst_cascade_text_cache_init (&self->text);
+  gst_cascade_trails_init (&self->trails);
 
   return TRUE;
 }
@@ -317,6 +329,7 @@ gst_cascade_overlay_stop (GstBaseTransform * trans)
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (trans);
 
   gst_cascade_text_cache_clear (&self->text);
+  gst_cascade_trails_clear (&self->trails);
   free_buffers (self);
 
   return TRUE;
@@ -360,6 +373,12 @@ class_colour (GstCascadeOverlay * self, gint class_id, GstCascadeColour * c)
       palette[i][2], c);
 }
 
+static void
+trail_colour (gpointer owner, gint class_id, GstCascadeColour * c)
+{
+  class_colour (owner, class_id, c);
+}
+
 /* The pixels a box covers: columns [*l, *r], rows [*t, *b]; FALSE when it
  * covers none of the frame. */
 static gboolean
@@ -399,8 +418,10 @@ draw_box (GstCascadeOverlay * self, GstVideoFrame * frame, gint l, gint t,
 static void
 draw_label (GstCascadeOverlay * self, GstVideoFrame * frame,
     const GstCascadeMeta * meta, guint i, gint l, gint t,
-    const GstCascadeColour * c)
+    const GstCascadeColour * c, gboolean ids)
 {
+  gchar idbuf[32];
+  const gchar *id = gst_cascade_overlay_track_prefix (meta, i, ids, idbuf);
   const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
   const gchar *label = gst_cascade_meta_get_label (meta, i);
   const GstCascadeTextBitmap *bm;
@@ -409,9 +430,9 @@ draw_label (GstCascadeOverlay * self, GstVideoFrame * frame,
   gint x, y;
 
   if (label && *label)
-    str = g_strdup_printf ("%s %.2f", label, o->score);
+    str = g_strdup_printf ("%s%s %.2f", id, label, o->score);
   else
-    str = g_strdup_printf ("class %d %.2f", o->class_id, o->score);
+    str = g_strdup_printf ("%sclass %d %.2f", id, o->class_id, o->score);
   bm = gst_cascade_text_cache_get (&self->text, GST_OBJECT (self), str);
   g_free (str);
 
@@ -487,6 +508,7 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
 {
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (filter);
+  GstCascadeOverlayTrackProps track;
   GstCascadeMeta *meta;
   guint line_width, n, i;
   gdouble opacity, sx = 1.0, sy = 1.0;
@@ -496,6 +518,14 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
 
   if (!self->blender.blend)
     return GST_FLOW_NOT_NEGOTIATED;
+
+  GST_OBJECT_LOCK (self);
+  track = self->track;
+  line_width = self->line_width;
+  GST_OBJECT_UNLOCK (self);
+  if (track.draw_zones)
+    gst_cascade_overlay_draw_zones (&self->blender, &self->text,
+        GST_OBJECT (self), frame, line_width);
 
   meta = gst_buffer_get_cascade_meta (frame->buffer);
   if (!meta || gst_cascade_meta_get_count (meta) == 0)
@@ -517,6 +547,9 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
 
   n = gst_cascade_meta_get_count (meta);
   GST_LOG_OBJECT (self, "drawing %u objects", n);
+  if (track.trail)
+    gst_cascade_trails_draw (&self->trails, &self->blender, frame, meta, sx,
+        sy, track.trail, line_width, trail_colour, self);
 
   /* masks under boxes under labels; lowest scores first so that the best
    * detections end up on top */
@@ -547,7 +580,7 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
       if (!box_pixels (o, sx, sy, fw, fh, &l, &t, &r, &b))
         continue;
       class_colour (self, o->class_id, &c);
-      draw_label (self, frame, meta, i, l, t, &c);
+      draw_label (self, frame, meta, i, l, t, &c, track.draw_track_ids);
     }
   }
 

@@ -12,6 +12,7 @@
 #include "gstcascadejson.h"
 #include "gstcascadelog.h"
 #include "gstcascadeoverlay.h"
+#include "gstcascadetrack.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -22,6 +23,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cascadedetect, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadeoverlay, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadejson, plugin);
+  ret |= GST_ELEMENT_REGISTER (cascadetrack, plugin);
 
   return ret;
 }

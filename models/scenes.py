@@ -19,8 +19,17 @@ COCO RLE, category_id 1..5, area, iscrowd 0) and 'categories'.
 `render_sequence(seed, n_frames, width, height)` renders moving shapes on a
 fixed background (frames for the sample clip).
 
+`render_track_clip(name, seed, n_frames)` renders scripted clips for the
+tracker (crossing, occlusion, entering/leaving objects) with MOT16-style
+ground truth; `line_crossings` counts the crossings of a vertical line.
+
 CLI:
   scenes.py --seed 1 -n 200 --out DIR     writes DIR/NNNNNN.ppm + DIR/annotations.json
+  scenes.py --track-clip DIR --scene crossing|occlusion|enter-leave
+      [--seed 1] [--frames 40]
+      writes DIR/frames.rgb (480x320 RGB, 10 fps), DIR/gt/gt.txt (MOT16:
+      frame,id,left,top,width,height,considered,class,visibility),
+      DIR/seqinfo.ini and DIR/crossings.json
   scenes.py --clip OUT.webm [--seed 3] [--frames 40]
       the sample clip: 480x320 moving shapes at 10 fps, VP8 in WebM,
       encoded by gst-launch-1.0 (rawvideoparse ! videoconvert ! vp8enc !
@@ -377,6 +386,166 @@ def write_clip(path, seed=3, n_frames=40, width=480, height=320, fps=10):
              'filesink', 'location=' + path], check=True)
 
 
+# --------------------------------------------------------------------------
+# tracking clips with MOT-style ground truth
+# --------------------------------------------------------------------------
+TRACK_SCENES = ('crossing', 'occlusion', 'enter-leave')
+GT_MIN_VISIBLE_FRAC = 0.25  # less visible: "ignore" (MOT16's conf 0)
+
+
+def _mover(rng, kind, r, x, y, vx, vy, start=0):
+    return {'kind': kind, 'cx': x, 'cy': y, 'r': r, 'vx': vx, 'vy': vy,
+            'theta': rng.uniform(0, 2 * np.pi), 'w': rng.uniform(-0.1, 0.1),
+            'colour': rng.uniform(0, 255, 3), 'shade': rng.uniform(-30, 30, 3),
+            'start': start}
+
+
+def _kinds(rng, n):
+    return [CLASSES[int(k)] for k in rng.integers(0, len(CLASSES), n)]
+
+
+def track_scene(name, seed, width=480, height=320):
+    """The scripted objects of a tracking clip: constant velocities, drawn
+    in list order (later ones cover earlier ones), each present from its
+    'start' frame.
+    crossing: pairs meeting head-on on nearly the same row (one passes
+      behind the other), and a vertical mover through them;
+    occlusion: small shapes passing behind a large slow one in the middle,
+      one passing in front;
+    enter-leave: a counting scene on a plain background: shapes entering
+      at the borders at staggered times, crossing the frame and leaving,
+      on separate rows; every horizontal mover crosses the vertical mid
+      line once, away from the others (two vertical movers do not)."""
+    rng = np.random.default_rng([seed, TRACK_SCENES.index(name)])
+    objs = []
+    if name == 'crossing':
+        ks = _kinds(rng, 7)
+        for i, y in enumerate((70, 160, 250)):
+            v = rng.uniform(4, 6)
+            r = rng.uniform(20, 28)
+            objs.append(_mover(rng, ks[2 * i], r, 30, y, v, 0))
+            objs.append(_mover(rng, ks[2 * i + 1], r, width - 30,
+                               y + rng.uniform(-8, 8), -v, 0))
+        objs.append(_mover(rng, ks[6], 22, 330, 20, 0, 3))
+    elif name == 'occlusion':
+        ks = _kinds(rng, 6)
+        for i in range(4):
+            y = 100 + 40 * i
+            vx = rng.uniform(4, 6) * (1 if i % 2 == 0 else -1)
+            x = 20 if vx > 0 else width - 20
+            objs.append(_mover(rng, ks[i], rng.uniform(18, 24), x, y, vx,
+                               rng.uniform(-0.5, 0.5), start=12 * i))
+        objs.append(_mover(rng, ks[4], 70, width / 2 - 30, height / 2, 0.4,
+                           0))
+        objs.append(_mover(rng, ks[5], 20, 20, 60, 5, 1.2, start=20))
+    elif name == 'enter-leave':
+        ks = _kinds(rng, 7)
+        rows = rng.permutation(np.linspace(50, height - 50, 5))
+        for i in range(5):
+            vx = rng.uniform(5, 7) * (1 if i % 2 == 0 else -1)
+            r = rng.uniform(20, 26)
+            x = -r + 2 if vx > 0 else width + r - 2
+            objs.append(_mover(rng, ks[i], r, x, rows[i], vx, 0,
+                               start=int(6 + 14 * i)))
+        for i, x in enumerate((90, 400)):
+            r = 22
+            objs.append(_mover(rng, ks[5 + i], r, x, -r + 2, 0, 4.5,
+                               start=20 + 40 * i))
+    else:
+        raise ValueError(name)
+    return objs
+
+
+def _position(o, f):
+    t = f - o['start']
+    return o['cx'] + o['vx'] * t, o['cy'] + o['vy'] * t, o['theta'] + o['w'] * t
+
+
+def render_track_clip(name, seed, n_frames, width=480, height=320):
+    """-> (background, frames, gt) for a tracking clip: gt is a list of
+    MOT16 rows (frame 1-based, id, left, top, width, height, considered,
+    class 1-based, visibility), the box being the tight box of the whole
+    in-frame shape (occluded parts included), visibility its visible
+    fraction; an object less than GT_MIN_VISIBLE_FRAC or MIN_VISIBLE_PX
+    visible is not considered (MOT16: neither a miss nor a false positive
+    when found)."""
+    objs = track_scene(name, seed, width, height)
+    rng = np.random.default_rng([seed, 99])
+    if name == 'enter-leave':
+        # a counting scene: a plain floor (a gradient, sensor noise), so
+        # that what is measured is the counting, not detection in clutter
+        c0, c1 = rng.uniform(40, 215, 3), rng.uniform(40, 215, 3)
+        t = np.linspace(0, 1, width)[None, :, None]
+        bg = c0 + (c1 - c0) * t + rng.normal(0, 3, (height, width, 3))
+    else:
+        bg = background(rng, height, width)
+    frames, gt = [], []
+    for f in range(n_frames):
+        live = []
+        for i, o in enumerate(objs):
+            if f < o['start']:
+                continue
+            cx, cy, th = _position(o, f)
+            live.append((i, dict(o, cx=cx, cy=cy, theta=th)))
+        img, _ = compose(bg, [o for _, o in live], np.random.default_rng(
+            [seed, f]))
+        frames.append(img)
+        covered = np.zeros((height, width), dtype=bool)
+        rows = []
+        for i, o in reversed(live):
+            m = shape_mask(o['kind'], o['cx'], o['cy'], o['r'], o['theta'],
+                           height, width)
+            n = int(m.sum())
+            vis = int((m & ~covered).sum())
+            covered |= m
+            if n == 0:
+                continue
+            x0, y0, x1, y1 = tight_box(m)
+            frac = vis / float(n)
+            ok = vis >= MIN_VISIBLE_PX and frac >= GT_MIN_VISIBLE_FRAC
+            rows.append((f + 1, i + 1, x0, y0, x1 - x0, y1 - y0, int(ok),
+                         CLASSES.index(o['kind']) + 1, round(frac, 4)))
+        gt.extend(sorted(rows, key=lambda r: r[1]))
+    return bg, frames, gt
+
+
+def line_crossings(name, seed, n_frames, x_line, width=480, height=320):
+    """Crossings of the vertical line x = x_line by the objects' centres
+    while inside the frame: {'forward': n (left to right), 'backward': n}."""
+    out = {'forward': 0, 'backward': 0}
+    for o in track_scene(name, seed, width, height):
+        for f in range(max(o['start'], 0) + 1, n_frames):
+            x0 = _position(o, f - 1)[0]
+            x1, y1, _ = _position(o, f)
+            if 0 <= y1 <= height and (x0 - x_line) * (x1 - x_line) < 0:
+                out['forward' if x1 > x0 else 'backward'] += 1
+    return out
+
+
+def write_track_clip(out, name, seed, n_frames, fps=10, width=480,
+                     height=320):
+    """DIR/frames.rgb (raw RGB), DIR/gt/gt.txt (MOT16), DIR/seqinfo.ini
+    and DIR/crossings.json (the mid line's crossings)."""
+    _, frames, gt = render_track_clip(name, seed, n_frames, width, height)
+    os.makedirs(os.path.join(out, 'gt'), exist_ok=True)
+    with open(os.path.join(out, 'frames.rgb'), 'wb') as f:
+        for img in frames:
+            f.write(np.ascontiguousarray(img).tobytes())
+    with open(os.path.join(out, 'gt', 'gt.txt'), 'w') as f:
+        for r in gt:
+            f.write('%d,%d,%.1f,%.1f,%.1f,%.1f,%d,%d,%.4f\n' % r)
+    with open(os.path.join(out, 'seqinfo.ini'), 'w') as f:
+        f.write('[Sequence]\nname=%s\nframeRate=%d\nseqLength=%d\n'
+                'imWidth=%d\nimHeight=%d\n' % (name, fps, n_frames, width,
+                                                  height))
+    with open(os.path.join(out, 'crossings.json'), 'w') as f:
+        json.dump({'line': [[0.5, 0.0], [0.5, 1.0]], 'direction': [1, 0],
+                   'crossings': line_crossings(name, seed, n_frames,
+                                               width / 2.0, width, height)},
+                  f)
+    return len(gt)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--seed', type=int, default=None)
@@ -384,7 +553,16 @@ def main():
     ap.add_argument('--out')
     ap.add_argument('--clip', metavar='OUT.webm')
     ap.add_argument('--frames', type=int, default=40)
+    ap.add_argument('--track-clip', metavar='DIR', help='a tracking clip with '
+                    'MOT16 ground truth (see write_track_clip)')
+    ap.add_argument('--scene', choices=TRACK_SCENES, default='crossing')
     a = ap.parse_args()
+    if a.track_clip:
+        n = write_track_clip(a.track_clip, a.scene,
+                             1 if a.seed is None else a.seed, a.frames)
+        print('%s: %d frames, %d ground-truth boxes -> %s' % (
+            a.scene, a.frames, n, a.track_clip))
+        return
     if a.clip:
         write_clip(a.clip, 3 if a.seed is None else a.seed, a.frames)
         print('%d frames -> %s' % (a.frames, a.clip))

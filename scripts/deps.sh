@@ -11,8 +11,10 @@ build=(gcc pkg-config meson ninja-build python3
 runtime=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 # libgstrtspserver-1.0-dev: tests/live's RTSP server (its client side,
 # rtspsrc, is in gstreamer1.0-plugins-good)
+# python3-scipy: models/mot_eval.py's optimal matchings (tracking tests and
+# benchmark)
 test=(python3-torch python3-torchvision python3-opencv python3-numpy valgrind
-  libgstrtspserver-1.0-dev)
+  libgstrtspserver-1.0-dev python3-scipy)
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in

@@ -85,7 +85,18 @@ struct _GstCascadeObject
   gfloat *mask;
 
   /* < private > */
-  gpointer _gst_reserved[GST_PADDING];
+  union
+  {
+    /* set by cascadetrack, since 0.3 (took the padding): read them with
+     * gst_cascade_meta_get_track_id() and friends */
+    struct
+    {
+      guint64 track_id;
+      guint32 track_age;
+      guint32 track_flags;
+    } track;
+    gpointer _gst_reserved[GST_PADDING];
+  } ABI;
 };
 
 /**
@@ -182,5 +193,21 @@ GstClockTime gst_cascade_meta_get_source_pts (const GstCascadeMeta * meta);
 
 GST_CASCADE_META_API
 gboolean gst_cascade_meta_is_repeated (const GstCascadeMeta * meta);
+
+GST_CASCADE_META_API
+void gst_cascade_meta_set_track (GstCascadeMeta * meta, guint index,
+    guint64 track_id, guint age, gboolean predicted);
+
+GST_CASCADE_META_API
+guint64 gst_cascade_meta_get_track_id (const GstCascadeMeta * meta,
+    guint index);
+
+GST_CASCADE_META_API
+guint gst_cascade_meta_get_track_age (const GstCascadeMeta * meta,
+    guint index);
+
+GST_CASCADE_META_API
+gboolean gst_cascade_meta_is_predicted (const GstCascadeMeta * meta,
+    guint index);
 
 G_END_DECLS
