@@ -63,6 +63,8 @@ struct _GstCascadeTrack
   guint64 next_id;              /* the IDs of all trackers */
   guint64 frame_count;
   GstClockTime frame_duration;
+  gint width, height;           /* the frame size the tracks are in (0: none
+                                   yet) */
 
   /* zones, also read by the `counts` getter: under zones_lock */
   GMutex zones_lock;

@@ -358,6 +358,7 @@ gst_cascade_track_start (GstBaseTransform * trans)
   gst_cascade_track_reset (self);
   self->next_id = 1;
   self->frame_count = 0;
+  self->width = self->height = 0;
   g_mutex_lock (&self->zones_lock);
   gst_cascade_zones_free (self->zones);
   self->zones = zones;
@@ -411,6 +412,17 @@ gst_cascade_track_set_info (GstVideoFilter * filter, GstCaps * incaps,
   GError *error = NULL;
   gboolean ok = TRUE;
 
+  /* boxes of another frame size mean nothing in this one: a caps change
+   * to a new size ends the tracks (IDs still count on, never reused) */
+  if (self->width && (self->width != GST_VIDEO_INFO_WIDTH (in_info)
+          || self->height != GST_VIDEO_INFO_HEIGHT (in_info))) {
+    GST_DEBUG_OBJECT (self, "frame size %dx%d -> %dx%d: the tracks go",
+        self->width, self->height, GST_VIDEO_INFO_WIDTH (in_info),
+        GST_VIDEO_INFO_HEIGHT (in_info));
+    gst_cascade_track_reset (self);
+  }
+  self->width = GST_VIDEO_INFO_WIDTH (in_info);
+  self->height = GST_VIDEO_INFO_HEIGHT (in_info);
   self->frame_duration = GST_VIDEO_INFO_FPS_N (in_info) > 0 ?
       gst_util_uint64_scale_int (GST_SECOND, GST_VIDEO_INFO_FPS_D (in_info),
       GST_VIDEO_INFO_FPS_N (in_info)) : GST_SECOND / 30;

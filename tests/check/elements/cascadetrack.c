@@ -496,6 +496,33 @@ GST_START_TEST (test_flush_and_state_reset)
 
 GST_END_TEST;
 
+/* A caps change to another frame size ends the tracks (their boxes are in
+ * the old size's pixels): the same objects, moving on, get new IDs; a caps
+ * change that keeps the size keeps them. */
+GST_START_TEST (test_size_change_reset)
+{
+  GstHarness *h = track_harness ("cascadetrack");
+  guint64 ids[2] = { 0, 0 }, same[2] = { 0, 0 }, after[2] = { 0, 0 };
+  GstBuffer *out = run_scene (h, 0, 6, 2, 1, ids);
+
+  gst_buffer_unref (out);
+  gst_harness_set_src_caps_str (h, "video/x-raw, format=NV12, width=320, "
+      "height=240, framerate=20/2");
+  out = run_scene (h, 6, 3, 2, 1, same);
+  fail_unless (same[0] == ids[0] && same[1] == ids[1]);
+  gst_buffer_unref (out);
+  gst_harness_set_src_caps_str (h, "video/x-raw, format=NV12, width=320, "
+      "height=200, framerate=10/1");
+  out = run_scene (h, 9, 4, 2, 1, after);
+  fail_unless (MIN (after[0], after[1]) > MAX (ids[0], ids[1]),
+      "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT
+      ",%" G_GUINT64_FORMAT, after[0], after[1], ids[0], ids[1]);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* The track fields survive a copy and a scale of the meta. */
 GST_START_TEST (test_meta_copy_scale)
 {
@@ -589,6 +616,7 @@ cascadetrack_suite (void)
   tcase_add_test (tc, test_events_once_per_crossing);
   tcase_add_test (tc, test_bad_zones);
   tcase_add_test (tc, test_flush_and_state_reset);
+  tcase_add_test (tc, test_size_change_reset);
   tcase_add_test (tc, test_meta_copy_scale);
   tcase_add_test (tc, test_bus_message);
   return s;
