@@ -556,6 +556,7 @@ typedef struct
   GMutex lock;
   guint n_src, n_sink, n_result;
   GstClockTime max_delay;
+  GArray *delays;               /* GstClockTime, every frame's */
   guint max_pending;
   GstElement *detect;
 } LiveWatch;
@@ -592,8 +593,11 @@ on_sample (GstAppSink * sink, gpointer data)
   g_mutex_lock (&w->lock);
   w->n_sink++;
   w->n_result += gst_buffer_get_cascade_meta (buf) != NULL;
-  if (GST_CLOCK_TIME_IS_VALID (now) && now > base + rt)
-    w->max_delay = MAX (w->max_delay, now - base - rt);
+  if (GST_CLOCK_TIME_IS_VALID (now) && now > base + rt) {
+    GstClockTime d = now - base - rt;
+    w->max_delay = MAX (w->max_delay, d);
+    g_array_append_val (w->delays, d);
+  }
   w->max_pending = MAX (w->max_pending, pending);
   g_mutex_unlock (&w->lock);
   if (clock)
@@ -602,10 +606,22 @@ on_sample (GstAppSink * sink, gpointer data)
   return GST_FLOW_OK;
 }
 
+static gint
+cmp_time (gconstpointer a, gconstpointer b)
+{
+  GstClockTime x = *(const GstClockTime *) a, y = *(const GstClockTime *) b;
+  return x < y ? -1 : x > y;
+}
+
 /* the issue's case: a live camera at 30 fps into an engine far slower
- * (350 ms a frame): every frame reaches the sink at the camera's rate, the
- * delay at the sink stays under 6 frame periods (200 ms), and nothing
- * accumulates (the worker never holds more than one pending frame) */
+ * (1.5 s a frame): every frame reaches the sink at the camera's rate, and
+ * nothing accumulates (the worker never holds more than one pending
+ * frame).  The delay at the sink: its median under 3 frame periods
+ * (100 ms), and no frame delayed by half an inference (750 ms), which a
+ * stream that waited for the model would be.  Not tighter: the suite runs
+ * on shared, loaded machines (and under ASan), where a thread can stall
+ * for some hundred ms; the median and the half-inference bound are what
+ * tell the two designs apart. */
 GST_START_TEST (test_live_pipeline)
 {
   gchar *m = model (), *launch;
@@ -617,9 +633,10 @@ GST_START_TEST (test_live_pipeline)
 
   if (!m)
     return;
-  g_setenv ("CASCADE_DETECT_DELAY_MS", "350", TRUE);
+  g_setenv ("CASCADE_DETECT_DELAY_MS", "1500", TRUE);
   memset (&w, 0, sizeof (w));
   g_mutex_init (&w.lock);
+  w.delays = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
   launch = g_strdup_printf ("videotestsrc is-live=true name=src ! "
       "video/x-raw,format=RGB,width=160,height=120,framerate=30/1 ! "
       "cascadedetect name=d model=\"%s\" ! appsink name=sink sync=true "
@@ -636,7 +653,7 @@ GST_START_TEST (test_live_pipeline)
 
   fail_unless (gst_element_set_state (pipe, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE);
-  /* 4 s of video, plus until 3 frames carried results (20 s at most) */
+  /* 4 s of video, plus until 3 results were shown (20 s at most) */
   msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 4 * GST_SECOND,
       GST_MESSAGE_ERROR);
   fail_unless (msg == NULL);
@@ -650,7 +667,12 @@ GST_START_TEST (test_live_pipeline)
   /* 4 s at 30 fps, less start-up; every frame of the source at the sink */
   fail_unless (w.n_sink >= 100, "%u frames", w.n_sink);
   fail_unless (w.n_src - w.n_sink <= 2, "%u in, %u out", w.n_src, w.n_sink);
-  fail_unless (w.max_delay < 200 * GST_MSECOND, "delay %" GST_TIME_FORMAT,
+  g_array_sort (w.delays, cmp_time);
+  fail_unless (w.delays->len >= 100);
+  fail_unless (g_array_index (w.delays, GstClockTime, w.delays->len / 2) <
+      100 * GST_MSECOND, "median delay %" GST_TIME_FORMAT, GST_TIME_ARGS
+      (g_array_index (w.delays, GstClockTime, w.delays->len / 2)));
+  fail_unless (w.max_delay < 750 * GST_MSECOND, "delay %" GST_TIME_FORMAT,
       GST_TIME_ARGS (w.max_delay));
   fail_unless (w.max_pending <= 1);
   fail_unless (w.n_result >= 3);
@@ -660,6 +682,7 @@ GST_START_TEST (test_live_pipeline)
   gst_object_unref (sink);
   gst_object_unref (pipe);
   g_mutex_clear (&w.lock);
+  g_array_unref (w.delays);
   g_free (launch);
   g_free (m);
   g_unsetenv ("CASCADE_DETECT_DELAY_MS");
