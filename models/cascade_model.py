@@ -19,9 +19,9 @@ whose size or hash differs is deleted and refused.
 import argparse
 import csv
 import hashlib
+import http.client
 import os
 import re
-import shlex
 import subprocess
 import sys
 import time
@@ -112,7 +112,13 @@ def download(url, dest, timeout=60, out=sys.stderr):
         bar = Progress(os.path.basename(dest), total, have, out)
         with open(part, mode) as f:
             while True:
-                chunk = resp.read(CHUNK)
+                try:
+                    chunk = resp.read(CHUNK)
+                except (http.client.HTTPException, OSError) as e:
+                    bar.finish()
+                    raise FetchError('%s: interrupted after %d bytes (%s): '
+                                     'run fetch again to resume' % (
+                                         url, bar.done, type(e).__name__))
                 if not chunk:
                     break
                 f.write(chunk)
@@ -166,9 +172,10 @@ def fetch(args):
     digest = verify(pth, url, row)
     print('%s: %s verified (sha256 %s)' % (PROG, os.path.basename(pth),
                                            digest[:16]), file=sys.stderr)
+    # the converter applies the row's convert_flags itself (--zoo-row), and
+    # records them as the zoo's in the model's provenance
     cmd = [sys.executable, os.path.join(HERE, 'convert_mmdet.py'), pth,
-           model, '--zoo-row', args.name, '--zoo', args.zoo] + \
-        shlex.split(row.get('convert_flags') or '')
+           model, '--zoo-row', args.name, '--zoo', args.zoo]
     r = subprocess.run(cmd)
     if r.returncode != 0:
         raise FetchError('converting %s failed (%s)' % (pth, ' '.join(cmd)))
