@@ -139,6 +139,7 @@ gst_cascade_detect_class_init (GstCascadeDetectClass * klass)
   gobject_class->finalize = gst_cascade_detect_finalize;
 
   gst_cascade_detect_props_install (gobject_class);
+  gst_cascade_detect_info_install (gobject_class);
 
   gst_element_class_set_static_metadata (element_class,
       "Cascade R-CNN object detector", "Filter/Analyzer/Video",
@@ -226,6 +227,11 @@ gst_cascade_detect_get_property (GObject * object, guint prop_id,
     g_value_take_boxed (value, gst_cascade_detect_get_stats (self));
     return;
   }
+  g_mutex_lock (&self->lock);
+  known = gst_cascade_detect_info_get (&self->info, prop_id, value);
+  g_mutex_unlock (&self->lock);
+  if (known)
+    return;
   GST_OBJECT_LOCK (self);
   known = gst_cascade_detect_props_get (&self->props, prop_id, value);
   GST_OBJECT_UNLOCK (self);
@@ -354,6 +360,7 @@ gst_cascade_detect_stop (GstBaseTransform * trans)
   self->shared = NULL;
   /* a late latency query makes no stream any more */
   self->running = GST_CASCADE_DETECT_MODE_BLOCKING;
+  gst_cascade_detect_info_clear (&self->info);
   g_mutex_unlock (&self->lock);
   /* never waits for a frame in flight */
   gst_cascade_stream_free (stream);

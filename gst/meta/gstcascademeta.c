@@ -67,6 +67,7 @@ gst_cascade_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   cmeta->mask_threshold = GST_CASCADE_META_DEFAULT_MASK_THRESHOLD;
   cmeta->flags = GST_CASCADE_META_FLAG_NONE;
   cmeta->source_pts = GST_CLOCK_TIME_NONE;
+  cmeta->object_sources = NULL;
   cmeta->objects = g_array_new (FALSE, TRUE, sizeof (GstCascadeObject));
   g_array_set_clear_func (cmeta->objects, object_clear);
 
@@ -79,6 +80,7 @@ gst_cascade_meta_free (GstMeta * meta, GstBuffer * buffer)
   GstCascadeMeta *cmeta = (GstCascadeMeta *) meta;
 
   g_clear_pointer (&cmeta->objects, g_array_unref);
+  g_clear_pointer (&cmeta->object_sources, g_array_unref);
 }
 
 static GstCascadeMeta *
@@ -108,6 +110,12 @@ copy_meta (GstBuffer * dest, const GstCascadeMeta * src, gdouble sx,
     copy.mask = o->mask ? g_memdup2 (o->mask, MASK_AREA * sizeof (gfloat))
         : NULL;
     g_array_append_val (dmeta->objects, copy);
+  }
+  if (src->object_sources) {
+    dmeta->object_sources = g_array_sized_new (FALSE, TRUE, sizeof (GQuark),
+        src->object_sources->len);
+    g_array_append_vals (dmeta->object_sources, src->object_sources->data,
+        src->object_sources->len);
   }
 
   return dmeta;
