@@ -336,9 +336,9 @@ gst_cascade_meta_get_label (const GstCascadeMeta * meta, guint index)
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
- * Returns: (transfer none) (nullable): the box-relative
- * GST_CASCADE_META_MASK_SIZE squared mask probabilities (row-major) of
- * object @index, or %NULL without a mask
+ * Returns: (transfer none) (nullable) (array fixed-size=784): the
+ * box-relative GST_CASCADE_META_MASK_SIZE squared mask probabilities
+ * (row-major) of object @index, or %NULL without a mask
  *
  * Since: 0.1
  */
