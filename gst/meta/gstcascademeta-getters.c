@@ -24,6 +24,8 @@
  * gst_buffer_get_cascade_meta:
  * @buffer: a #GstBuffer
  *
+ * The #GstCascadeMeta of @buffer (the first, should there be several).
+ *
  * Returns: (transfer none) (nullable): the #GstCascadeMeta of @buffer
  *
  * Since: 0.1
@@ -43,6 +45,8 @@ gst_buffer_get_cascade_meta (GstBuffer * buffer)
  * @y1: (out): top edge
  * @x2: (out): right edge (@x2 - @x1 is the width)
  * @y2: (out): bottom edge
+ *
+ * The box of object @index.
  *
  * Returns: %FALSE if @index is out of range
  *
@@ -66,6 +70,8 @@ gst_cascade_meta_get_box (const GstCascadeMeta * meta, guint index,
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
+ * The confidence of object @index.
+ *
  * Returns: the confidence of object @index, -1 if out of range
  *
  * Since: 0.3
@@ -83,6 +89,8 @@ gst_cascade_meta_get_score (const GstCascadeMeta * meta, guint index)
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
+ * The class of object @index.
+ *
  * Returns: the 0-based class of object @index, -1 if out of range
  *
  * Since: 0.3
@@ -99,6 +107,8 @@ gst_cascade_meta_get_class_id (const GstCascadeMeta * meta, guint index)
  * gst_cascade_meta_has_mask:
  * @meta: a #GstCascadeMeta
  * @index: object index
+ *
+ * Whether object @index has mask probabilities.
  *
  * Returns: whether object @index has a mask
  *
@@ -148,6 +158,8 @@ gst_cascade_meta_get_mask_bytes (const GstCascadeMeta * meta, guint index,
  * gst_cascade_meta_get_flags:
  * @meta: a #GstCascadeMeta
  *
+ * The flags of @meta.
+ *
  * Returns: the #GstCascadeMetaFlags of @meta
  *
  * Since: 0.3
@@ -163,6 +175,8 @@ gst_cascade_meta_get_flags (const GstCascadeMeta * meta)
  * gst_cascade_meta_get_width:
  * @meta: a #GstCascadeMeta
  *
+ * The width of the frame the boxes of @meta refer to.
+ *
  * Returns: the width of the frame the boxes refer to
  *
  * Since: 0.3
@@ -177,6 +191,8 @@ gst_cascade_meta_get_width (const GstCascadeMeta * meta)
 /**
  * gst_cascade_meta_get_height:
  * @meta: a #GstCascadeMeta
+ *
+ * The height of the frame the boxes of @meta refer to.
  *
  * Returns: the height of the frame the boxes refer to
  *
@@ -244,8 +260,10 @@ gst_cascade_meta_set_object_source (GstCascadeMeta * meta, guint index,
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
- * Returns: (transfer none) (nullable): the name of the element that found
- * object @index (cascadedetect tags every object), or %NULL
+ * The element that found object @index (cascadedetect tags every object
+ * with its name).
+ *
+ * Returns: (transfer none) (nullable): the element's name, or %NULL
  *
  * Since: 0.3
  */

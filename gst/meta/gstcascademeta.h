@@ -36,7 +36,21 @@ G_BEGIN_DECLS
  */
 #define GST_CASCADE_META_DEFAULT_MASK_THRESHOLD 0.5f
 
+/**
+ * GST_CASCADE_META_API_TYPE:
+ *
+ * The #GType of the #GstCascadeMeta API (gst_buffer_get_meta()).
+ *
+ * Since: 0.1
+ */
 #define GST_CASCADE_META_API_TYPE (gst_cascade_meta_api_get_type ())
+/**
+ * GST_CASCADE_META_INFO:
+ *
+ * The #GstMetaInfo of #GstCascadeMeta (gst_buffer_add_meta()).
+ *
+ * Since: 0.1
+ */
 #define GST_CASCADE_META_INFO (gst_cascade_meta_get_info ())
 
 typedef struct _GstCascadeMeta GstCascadeMeta;
@@ -50,6 +64,8 @@ typedef struct _GstCascadeObject GstCascadeObject;
  *   attached to this one: cascadedetect's `interval` property, a frame
  *   that QoS said was late, or the newest-frame mode, where every frame
  *   carries the newest result finished so far
+ *
+ * Flags of a #GstCascadeMeta.
  *
  * Since: 0.1
  */

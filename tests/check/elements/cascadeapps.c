@@ -186,6 +186,26 @@ GST_START_TEST (test_model_by_name)
   g_clear_error (&err);
   g_free (launch);
 
+  /* NAME.safetensors in the user's data dir (cascade-model fetch's) */
+  g_unsetenv ("CASCADE_MODEL_PATH");
+  {
+    gchar *dir = g_build_filename (g_get_user_data_dir (), "gst-cascade",
+        "models", NULL);
+    gchar *u = g_build_filename (dir, "usermodel.safetensors", NULL);
+
+    fail_unless (g_mkdir_with_parents (dir, 0700) == 0);
+    copy_file (model, u);
+    run_ok ("videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! "
+        "cascadedetect model=usermodel ! fakesink");
+    g_unlink (u);
+    err = start_error ("videotestsrc ! cascadedetect model=usermodel ! "
+        "fakesink");
+    fail_unless (strstr (err->message, dir) != NULL, "%s", err->message);
+    g_clear_error (&err);
+    g_free (u);
+    g_free (dir);
+  }
+
   g_unlink (f);
   g_rmdir (a);
   g_rmdir (b);
