@@ -116,8 +116,7 @@ gst_cascade_detect_info_fill (GstCascadeDetectInfo * info,
   }
   info->has_masks = cascade_engine_has_masks (engine);
   info->device = g_strdup (cascade_engine_device_name (engine));
-  cascade_engine_get_input_size (engine, &info->input_long,
-      &info->input_short);
+  cascade_engine_get_input_size (engine, &info->input_long, &info->input_short);
 }
 
 void

@@ -103,8 +103,7 @@ gst_cascade_model_search_dirs (void)
       add_dir (dirs, parts[i]);
     g_strfreev (parts);
   }
-  d = g_build_filename (g_get_user_data_dir (), "gst-cascade", "models",
-      NULL);
+  d = g_build_filename (g_get_user_data_dir (), "gst-cascade", "models", NULL);
   add_dir (dirs, d);
   g_free (d);
   d = relocated_models_dir ();

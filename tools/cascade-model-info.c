@@ -32,8 +32,10 @@ print_provenance (const gchar * path)
   if (fread (data, 1, n, f) != n)
     goto out;
   p = json_parser_new ();
-  if (json_parser_load_from_data (p, data, (gssize) n, NULL) && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p))
-      && (meta = json_object_get_object_member (json_node_get_object
+  if (json_parser_load_from_data (p, data, (gssize) n, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (p))
+      && (meta =
+          json_object_get_object_member (json_node_get_object
               (json_parser_get_root (p)), "__metadata__"))
       && json_object_has_member (meta, "provenance")
       && (text = json_object_get_string_member (meta, "provenance"))) {

@@ -568,8 +568,9 @@ GST_START_TEST (test_chained_detectors)
         (json_parser_get_root (p)), "objects");
     fail_unless_equals_int (json_array_get_length (objs), n);
     for (i = 0; i < n; i++) {
-      const gchar *s = json_object_get_string_member (json_array_get_object_element
-          (objs, i), "source");
+      const gchar *s =
+          json_object_get_string_member (json_array_get_object_element (objs,
+              i), "source");
       ja += g_str_equal (s, "a");
       jb += g_str_equal (s, "b");
     }
@@ -608,8 +609,7 @@ GST_START_TEST (test_read_only_props_and_message)
   fail_unless (engine != NULL);
   launch = g_strdup_printf ("videotestsrc num-buffers=2 ! "
       "video/x-raw,width=96,height=72 ! cascadedetect name=d model=\"%s\" "
-      "input-size=320x192 post-messages=true mode=blocking ! fakesink",
-      model);
+      "input-size=320x192 post-messages=true mode=blocking ! fakesink", model);
   pipeline = gst_parse_launch (launch, &err);
   d = gst_bin_get_by_name (GST_BIN (pipeline), "d");
   g_object_get (d, "class-names", &names, "has-masks", &masks,
@@ -629,8 +629,7 @@ GST_START_TEST (test_read_only_props_and_message)
   fail_unless_equals_int (g_strv_length (names),
       cascade_engine_num_classes (engine));
   for (c = 0; names[c]; c++)
-    fail_unless_equals_string (names[c], cascade_engine_class_name (engine,
-            c));
+    fail_unless_equals_string (names[c], cascade_engine_class_name (engine, c));
   fail_unless_equals_int (masks, cascade_engine_has_masks (engine));
   fail_unless_equals_string (dev, cascade_engine_device_name (engine));
   fail_unless_equals_string (size, "320x192");
