@@ -1255,9 +1255,17 @@ def convert(args):
     metadata = collections.OrderedDict([
         ('format', FORMAT_NAME), ('format_version', FORMAT_VERSION),
         ('cascade', json.dumps(cascade, separators=(',', ':')))])
-    metadata['provenance'] = json.dumps(
-        provenance(args, info, zoo, zoo_label, given),
-        separators=(',', ':'))
+    prov = provenance(args, info, zoo, zoo_label, given)
+    metadata['provenance'] = json.dumps(prov, separators=(',', ':'))
+    defaulted = [f for f in ('mean', 'std', 'to_rgb', 'test_scale')
+                 if prov[f] == 'default']
+    if defaulted and not info.get('has_config'):
+        pre = cascade['preprocess']
+        warn('the checkpoint has no config: %s from the %s style\'s '
+             'defaults (%s); pass --%s to set them' % (
+                 ', '.join(defaulted), cascade['backbone']['style'],
+                 ', '.join('%s %s' % (f, pre[f]) for f in defaulted),
+                 ' --'.join(f.replace('_', '-') for f in defaulted)))
     ver = meta.get('mmdet_version')
     if isinstance(ver, str):
         metadata['mmdet_version'] = ver

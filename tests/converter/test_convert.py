@@ -169,7 +169,9 @@ POSITIVE['nocfg_r101_caffe_name'] = (
 POSITIVE['nocfg_r50_flags'] = (
     dict(NOCFG, depth=50, with_mask=False), ['--style', 'caffe'],
     {'norm': CAFFE_NORM, 'prov.style': 'flag', 'prov.mean': 'default',
-     'prov.thresholds': 'default'}, {})
+     'prov.thresholds': 'default'},
+    {'stderr': "mean, std, to_rgb, test_scale from the caffe style's "
+     'defaults'})
 # --zoo-row (what cascade-model fetch passes) over a config's values
 POSITIVE['zoo_row_x101_32x8d'] = (
     dict(depth=101, groups=32, base_width=8, meta='2.x'),
