@@ -52,6 +52,25 @@ print_frame (GstSample * sample, guint64 n)
   }
 }
 
+/* prints the bus's error, if there is one: 1, else 0 */
+static gint
+report_error (GstBus * bus)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  GError *err = NULL;
+  gchar *debug = NULL;
+
+  if (!msg)
+    return 0;
+  gst_message_parse_error (msg, &err, &debug);
+  g_printerr ("Error from %s: %s\n%s\n", GST_OBJECT_NAME (msg->src),
+      err->message, debug ? debug : "");
+  g_clear_error (&err);
+  g_free (debug);
+  gst_message_unref (msg);
+  return 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -72,7 +91,6 @@ main (int argc, char **argv)
   GString *launch;
   GstSample *sample;
   GstBus *bus;
-  GstMessage *msg;
   guint64 n = 0;
   gint ret = 0;
 
@@ -117,29 +135,32 @@ main (int argc, char **argv)
   gst_object_unref (detect);
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
 
+  bus = gst_element_get_bus (pipeline);
+  /* a failed start (a missing model, no OpenCL device) posts its error on
+   * the bus: the appsink would wait for a sample forever */
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE)
-    g_printerr ("Could not start the pipeline\n");
-
-  /* NULL at EOS or on error */
-  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink)))) {
-    print_frame (sample, n++);
-    gst_sample_unref (sample);
-    if (max_frames > 0 && n >= (guint64) max_frames)
-      break;
+      GST_STATE_CHANGE_FAILURE) {
+    ret = report_error (bus);
+    if (!ret) {
+      g_printerr ("Could not start the pipeline\n");
+      ret = 1;
+    }
   }
 
-  bus = gst_element_get_bus (pipeline);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  if (msg) {
-    gchar *debug = NULL;
-    gst_message_parse_error (msg, &err, &debug);
-    g_printerr ("Error from %s: %s\n%s\n", GST_OBJECT_NAME (msg->src),
-        err->message, debug ? debug : "");
-    g_clear_error (&err);
-    g_free (debug);
-    gst_message_unref (msg);
-    ret = 1;
+  /* samples until EOS, an error, or max_frames; the bus is read between
+   * samples, since an error stops the stream without EOS */
+  while (!ret) {
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+        100 * GST_MSECOND);
+    if (sample) {
+      print_frame (sample, n++);
+      gst_sample_unref (sample);
+      if (max_frames > 0 && n >= (guint64) max_frames)
+        break;
+    } else if (gst_app_sink_is_eos (GST_APP_SINK (sink))) {
+      break;
+    }
+    ret = report_error (bus);
   }
   gst_object_unref (bus);
 

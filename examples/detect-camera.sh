@@ -2,7 +2,10 @@
 # A V4L2 camera, shown live with the detections drawn on it; the detections
 # are also printed as bus messages (gst-launch-1.0 -m).
 #
-#   examples/detect-camera.sh [/dev/video0] [model.safetensors]
+#   examples/detect-camera.sh [/dev/video0] [model.safetensors or name]
+#
+# Without a model it uses cascadedetect's default, the demo model (found in
+# the installed data dir, or in models/ by the build tree's plugin).
 #
 # The camera is live, so cascadedetect (mode=auto) runs the model on a worker
 # thread: the video keeps the camera's rate and each frame carries the newest

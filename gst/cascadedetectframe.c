@@ -96,6 +96,9 @@ gst_cascade_detect_setup_engine (GstCascadeDetect * self,
     goto done;
   }
   self->engine = engine;
+  g_mutex_lock (&self->lock);
+  gst_cascade_detect_info_fill (&self->info, engine, self->labels);
+  g_mutex_unlock (&self->lock);
   ok = TRUE;
 
 done:
@@ -152,6 +155,7 @@ attach_last (GstCascadeDetect * self, GstBuffer * buffer, gboolean post)
 
   src.pts = self->last_pts;
   src.repeated = self->last_frame != self->frame_count;
+  src.element = GST_OBJECT_NAME (self);
   s = gst_cascade_roi_attach (buffer, self->last, self->labels, self->engine,
       self->model_params.mask_threshold, &src,
       &GST_BASE_TRANSFORM (self)->segment, self->frame_count, post);

@@ -15,6 +15,7 @@
 #include "cascade.h"
 #include "gstcascadedetect.h"
 #include "cascadedetectprops.h"
+#include "cascadedetectinfo.h"
 #include "cascadestats.h"
 #include "cascadeworker.h"
 
@@ -49,6 +50,7 @@ struct _GstCascadeDetect
   GstCascadeStats stats;
   GstClockTime qos_earliest;    /* running time; NONE: no QoS */
   GstClockTime reported;        /* latency added in the last query */
+  GstCascadeDetectInfo info;    /* the read-only properties */
 };
 
 /* the counters, with the pending frames counted now */

@@ -12,12 +12,8 @@
 GST_DEBUG_CATEGORY_EXTERN (gst_cascade_detect_debug);
 #define GST_CAT_DEFAULT gst_cascade_detect_debug
 
-#ifndef CASCADE_DEFAULT_MODEL
-#define CASCADE_DEFAULT_MODEL \
-    "/usr/local/share/gst-cascade/models/demo.safetensors"
-#endif
-
-#define DEFAULT_MODEL CASCADE_DEFAULT_MODEL
+/* a name, found along the model search path (cascademodelpath.h) */
+#define DEFAULT_MODEL "demo"
 #define DEFAULT_DEVICE NULL
 #define DEFAULT_SCORE_THRESHOLD 0.3
 #define DEFAULT_NMS_THRESHOLD -1.0
@@ -85,15 +81,19 @@ install_model_props (GObjectClass * gobject_class)
   /**
    * GstCascadeDetect:model:
    *
-   * Path of the model file (safetensors, see models/FORMAT.md); read when
-   * the element starts.  The default is the demo model installed with
-   * gst-cascade.
+   * A model file (safetensors, see models/FORMAT.md), or a model name
+   * looked up as NAME[.safetensors] in $CASCADE_MODEL_PATH, the user's
+   * data dir (gst-cascade/models), the installed data dir and, from the
+   * build tree, models/; read when the element starts.  The default is the
+   * demo model.  A directory, or a name found nowhere, fails the start
+   * with an error that lists where it looked.
    *
    * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_MODEL,
       g_param_spec_string ("model", "Model",
-          "Path of the model file (.safetensors)", DEFAULT_MODEL,
+          "Model file (.safetensors) or name (see cascade-model)",
+          DEFAULT_MODEL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
@@ -168,7 +168,8 @@ install_model_props (GObjectClass * gobject_class)
    * resized, keeping their aspect ratio, to fit a LONG x SHORT box, as
    * mmdetection's keep-ratio Resize does.  Both sides 32..4096.  Empty:
    * the model file's test scale.  A string that is not of this form is
-   * rejected (the property keeps its value).
+   * refused: the property keeps its value and the element's start fails
+   * with an error saying what is allowed (a warning when set running).
    *
    * Since: 0.1
    */
@@ -206,9 +207,9 @@ install_output_props (GObjectClass * gobject_class)
    *
    * Keep only these classes: a comma-separated list of labels or 0-based
    * class ids, e.g. "person,car,2".  NULL or empty keeps every class.  A
-   * list with an empty entry is rejected (the property keeps its value); an
-   * unknown label fails the start of the element, or is ignored with a
-   * warning when set while running.
+   * list with an empty entry is refused as #GstCascadeDetect:input-size
+   * is; an unknown label fails the start with an error that lists the
+   * model's classes, or is ignored with a warning when set running.
    *
    * Since: 0.1
    */
@@ -391,6 +392,16 @@ gst_cascade_detect_props_clear (GstCascadeDetectProps * props)
   g_clear_pointer (&props->device, g_free);
   g_clear_pointer (&props->labels_file, g_free);
   g_clear_pointer (&props->classes, g_free);
+  g_clear_pointer (&props->invalid_input_size, g_free);
+  g_clear_pointer (&props->invalid_classes, g_free);
+}
+
+gchar *
+gst_cascade_detect_props_invalid (const GstCascadeDetectProps * props)
+{
+  if (props->invalid_input_size)
+    return g_strdup (props->invalid_input_size);
+  return g_strdup (props->invalid_classes);
 }
 
 /* "LONGxSHORT" (either order) -> long, short; FALSE if malformed or out of
@@ -450,13 +461,16 @@ gst_cascade_detect_props_set (GstCascadeDetectProps * props,
       const gchar *str = g_value_get_string (value);
       guint l, s;
 
+      g_clear_pointer (&props->invalid_input_size, g_free);
       if (parse_input_size (str, &l, &s)) {
         props->input_long = l;
         props->input_short = s;
       } else {
-        GST_WARNING_OBJECT (object, "invalid input-size '%s' (want LONGxSHORT, "
-            "each %u..%u), keeping the previous value", str,
-            MIN_INPUT_SIDE, MAX_INPUT_SIDE);
+        props->invalid_input_size = g_strdup_printf ("Invalid input-size "
+            "\"%s\": want LONGxSHORT, e.g. 1333x800, each side %u..%u, or "
+            "empty for the model's test scale", str, MIN_INPUT_SIDE,
+            MAX_INPUT_SIDE);
+        props->refused = TRUE;
       }
       break;
     }
@@ -467,13 +481,16 @@ gst_cascade_detect_props_set (GstCascadeDetectProps * props,
     case PROP_CLASSES:{
       const gchar *str = g_value_get_string (value);
 
+      g_clear_pointer (&props->invalid_classes, g_free);
       if (gst_cascade_classes_valid (str)) {
         g_free (props->classes);
         props->classes = g_strdup (str);
         props->classes_changed = TRUE;
       } else {
-        GST_WARNING_OBJECT (object, "invalid classes '%s' (an empty entry), "
-            "keeping the previous value", str);
+        props->invalid_classes = g_strdup_printf ("Invalid classes \"%s\": "
+            "an empty entry; want comma-separated labels or class ids, e.g. "
+            "person,car,2", str);
+        props->refused = TRUE;
       }
       break;
     }

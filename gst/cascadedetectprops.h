@@ -42,6 +42,11 @@ typedef struct
   GstCascadeDetectMode mode;
   guint stats_interval;         /* ms, 0: no cascade-stats messages */
   gboolean classes_changed;     /* classes set since last read */
+  /* a refused value (the property kept its previous one): what was wrong
+   * and what is allowed, so that start fails with it as an error */
+  gchar *invalid_input_size;
+  gchar *invalid_classes;
+  gboolean refused;             /* the last set refused its value */
 } GstCascadeDetectProps;
 
 /* Installs the properties of cascadedetect on its class. */
@@ -58,6 +63,11 @@ gboolean gst_cascade_detect_props_set (GstCascadeDetectProps * props,
     GObject * object, guint prop_id, const GValue * value);
 gboolean gst_cascade_detect_props_get (const GstCascadeDetectProps * props,
     guint prop_id, GValue * value);
+
+/* The message of a refused property value, or NULL (free with g_free);
+ * with the object lock held. */
+gchar *gst_cascade_detect_props_invalid (const GstCascadeDetectProps *
+    props);
 
 /* The parameters of the next frame: params holds the model file's
  * defaults, which the properties override; with the object lock held. */

@@ -64,6 +64,20 @@ gst_cascade_classes_valid (const gchar * str)
   return ok;
 }
 
+/* "person, bicycle, ...": the labels in class order, for messages */
+static gchar *
+class_names (gchar ** labels, const CascadeEngine * engine)
+{
+  guint n = cascade_engine_num_classes (engine), c;
+  GString *s = g_string_new (NULL);
+
+  for (c = 0; c < n; c++) {
+    const gchar *label = gst_cascade_labels_get (labels, engine, c);
+    g_string_append_printf (s, "%s%s", c ? ", " : "", label ? label : "?");
+  }
+  return g_string_free (s, FALSE);
+}
+
 gboolean
 gst_cascade_classes_resolve (const gchar * classes, gchar ** labels,
     const CascadeEngine * engine, gboolean ** filter, GError ** error)
@@ -99,9 +113,11 @@ gst_cascade_classes_resolve (const gchar * classes, gchar ** labels,
       }
     }
     if (!found) {
+      gchar *names = class_names (labels, engine);
       g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,
           "Unknown class '%s' in classes '%s': the model has %u classes "
-          "(ids 0..%u)", t, classes, n, n - 1);
+          "(ids 0..%u): %s", t, classes, n, n - 1, names);
+      g_free (names);
       g_strfreev (tokens);
       g_free (flags);
       return FALSE;

@@ -33,6 +33,8 @@ gst_cascade_roi_add (GstBuffer * buffer, const CascadeDetection * d,
   roi = gst_buffer_add_video_region_of_interest_meta (buffer, label, px0,
       py0, px1 - px0, py1 - py0);
   roi->id = id;
+  /* a detection has no parent object ("none" is -1; 0 would be one) */
+  roi->parent_id = -1;
   s = gst_structure_new ("detection",
       "label_id", G_TYPE_INT, d->class_id,
       "confidence", G_TYPE_DOUBLE, (gdouble) d->score,
@@ -41,6 +43,8 @@ gst_cascade_roi_add (GstBuffer * buffer, const CascadeDetection * d,
       "label", G_TYPE_STRING, label,
       "repeated", G_TYPE_BOOLEAN, src->repeated,
       "source_pts", G_TYPE_UINT64, src->pts, NULL);
+  if (src->element)
+    gst_structure_set (s, "source", G_TYPE_STRING, src->element, NULL);
   gst_video_region_of_interest_meta_add_param (roi, s);
 }
 
@@ -63,6 +67,17 @@ gst_cascade_roi_append_object (GValue * objects, const CascadeDetection * d,
   gst_value_list_append_and_take_value (objects, &v);
 }
 
+/* the frame's size (the GstCascadeMeta's, which is the frame's) */
+static void
+add_frame_size (GstStructure * s, GstBuffer * buffer)
+{
+  GstCascadeMeta *meta = gst_buffer_get_cascade_meta (buffer);
+
+  if (meta)
+    gst_structure_set (s, "width", G_TYPE_UINT, meta->width,
+        "height", G_TYPE_UINT, meta->height, NULL);
+}
+
 GstStructure *
 gst_cascade_roi_message (const GstSegment * segment, GstBuffer * buffer,
     guint64 frame, const GstCascadeRoiSource * src, GValue * objects)
@@ -80,8 +95,21 @@ gst_cascade_roi_message (const GstSegment * segment, GstBuffer * buffer,
       "frame", G_TYPE_UINT64, frame,
       "repeated", G_TYPE_BOOLEAN, src->repeated,
       "result-pts", G_TYPE_UINT64, src->pts, NULL);
+  add_frame_size (s, buffer);
   gst_structure_take_value (s, "objects", objects);
   return s;
+}
+
+/* the GstCascadeMeta an upstream cascadedetect attached to this frame, of
+ * the same geometry, or NULL */
+static GstCascadeMeta *
+chained_meta (GstBuffer * buffer, guint width, guint height)
+{
+  GstCascadeMeta *meta = gst_buffer_get_cascade_meta (buffer);
+
+  if (meta && meta->width == width && meta->height == height)
+    return meta;
+  return NULL;
 }
 
 GstStructure *
@@ -92,13 +120,17 @@ gst_cascade_roi_attach (GstBuffer * buffer, const CascadeResult * result,
 {
   guint width = cascade_result_frame_width (result);
   guint height = cascade_result_frame_height (result);
-  guint n = cascade_result_count (result), i;
+  guint n = cascade_result_count (result), i, first;
   GstCascadeMeta *meta;
   GValue objects = G_VALUE_INIT;
 
-  meta = gst_buffer_add_cascade_meta (buffer, width, height);
-  meta->mask_threshold = mask_threshold;
-  gst_cascade_meta_set_source (meta, src->pts, src->repeated);
+  meta = chained_meta (buffer, width, height);
+  if (!meta) {
+    meta = gst_buffer_add_cascade_meta (buffer, width, height);
+    meta->mask_threshold = mask_threshold;
+    gst_cascade_meta_set_source (meta, src->pts, src->repeated);
+  }
+  first = gst_cascade_meta_get_count (meta);
   if (post)
     g_value_init (&objects, GST_TYPE_LIST);
 
@@ -111,7 +143,9 @@ gst_cascade_roi_attach (GstBuffer * buffer, const CascadeResult * result,
       label = "";
     gst_cascade_meta_add_object (meta, d->x1, d->y1, d->x2, d->y2, d->score,
         d->class_id, label, cascade_result_mask_probs (result, i));
-    gst_cascade_roi_add (buffer, d, label, (gint) i, width, height, src);
+    gst_cascade_meta_set_object_source (meta, first + i, src->element);
+    gst_cascade_roi_add (buffer, d, label, (gint) (first + i), width, height,
+        src);
     if (post)
       gst_cascade_roi_append_object (&objects, d, label);
   }

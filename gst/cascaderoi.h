@@ -20,6 +20,7 @@ typedef struct
 {
   GstClockTime pts;
   gboolean repeated;
+  const gchar *element;         /* the name of the element that found it */
 } GstCascadeRoiSource;
 
 /* Adds one GstVideoRegionOfInterestMeta for d to buffer: roi_type label,
@@ -40,9 +41,11 @@ GstStructure *gst_cascade_roi_message (const GstSegment * segment,
     GstBuffer * buffer, guint64 frame, const GstCascadeRoiSource * src,
     GValue * objects);
 
-/* Attaches result to buffer: one GstCascadeMeta (with src) and one ROI
- * meta per object; returns the bus message's structure when post, else
- * NULL. */
+/* Attaches result to buffer: its objects go into the buffer's
+ * GstCascadeMeta (a new one with src, or the one an upstream detector
+ * attached: chained detectors add to one frame's objects, each tagged
+ * with src->element), one ROI meta per object (ids unique on the frame,
+ * no parent); returns the bus message's structure when post, else NULL. */
 GstStructure *gst_cascade_roi_attach (GstBuffer * buffer,
     const CascadeResult * result, gchar ** labels,
     const CascadeEngine * engine, gfloat mask_threshold,

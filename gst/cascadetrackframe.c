@@ -236,7 +236,7 @@ attach (GstBuffer * buffer, const Output * out, GstClockTime now,
     gint * roi_id, GValue * objects)
 {
   GstCascadeMeta *meta;
-  GstCascadeRoiSource src;
+  GstCascadeRoiSource src = { 0 };   /* no element: tracks merge them */
   guint i;
 
   if (out->coasting) {

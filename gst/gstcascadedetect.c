@@ -89,6 +89,7 @@
 
 #include "cascadedetectpriv.h"
 #include "cascadeformats.h"
+#include "cascademodelpath.h"
 
 /* also the category of cascadedetectprops.c and cascadeworker.c */
 GST_DEBUG_CATEGORY (gst_cascade_detect_debug);
@@ -138,6 +139,7 @@ gst_cascade_detect_class_init (GstCascadeDetectClass * klass)
   gobject_class->finalize = gst_cascade_detect_finalize;
 
   gst_cascade_detect_props_install (gobject_class);
+  gst_cascade_detect_info_install (gobject_class);
 
   gst_element_class_set_static_metadata (element_class,
       "Cascade R-CNN object detector", "Filter/Analyzer/Video",
@@ -177,18 +179,41 @@ gst_cascade_detect_init (GstCascadeDetect * self)
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
 
+/* A refused property value: running, a warning on the bus (the previous
+ * value stays in use); else start will fail with it as an error. */
+static void
+refuse_value (GstCascadeDetect * self, gchar * message)
+{
+  GST_WARNING_OBJECT (self, "%s; keeping the previous value", message);
+  if (GST_STATE (self) >= GST_STATE_PAUSED) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS, ("%s", message),
+        ("the previous value stays in use"));
+    GST_OBJECT_LOCK (self);
+    g_clear_pointer (&self->props.invalid_input_size, g_free);
+    g_clear_pointer (&self->props.invalid_classes, g_free);
+    GST_OBJECT_UNLOCK (self);
+  }
+  g_free (message);
+}
+
 static void
 gst_cascade_detect_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (object);
   gboolean known;
+  gchar *refused = NULL;
 
   GST_OBJECT_LOCK (self);
+  self->props.refused = FALSE;
   known = gst_cascade_detect_props_set (&self->props, object, prop_id, value);
+  if (self->props.refused)
+    refused = gst_cascade_detect_props_invalid (&self->props);
   GST_OBJECT_UNLOCK (self);
   if (!known)
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  if (refused)
+    refuse_value (self, refused);
 }
 
 static void
@@ -202,6 +227,11 @@ gst_cascade_detect_get_property (GObject * object, guint prop_id,
     g_value_take_boxed (value, gst_cascade_detect_get_stats (self));
     return;
   }
+  g_mutex_lock (&self->lock);
+  known = gst_cascade_detect_info_get (&self->info, prop_id, value);
+  g_mutex_unlock (&self->lock);
+  if (known)
+    return;
   GST_OBJECT_LOCK (self);
   known = gst_cascade_detect_props_get (&self->props, prop_id, value);
   GST_OBJECT_UNLOCK (self);
@@ -220,11 +250,30 @@ gst_cascade_detect_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+/* *model (a path or a name) -> the file's path; posts the error */
+static gboolean
+resolve_model (GstCascadeDetect * self, gchar ** model)
+{
+  GError *error = NULL;
+  gchar *path = gst_cascade_model_find (*model, &error);
+
+  if (!path) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", error->message),
+        ("model property \"%s\"", *model ? *model : ""));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  GST_INFO_OBJECT (self, "model \"%s\": %s", *model, path);
+  g_free (*model);
+  *model = path;
+  return TRUE;
+}
+
 static gboolean
 gst_cascade_detect_start (GstBaseTransform * trans)
 {
   GstCascadeDetect *self = GST_CASCADE_DETECT (trans);
-  gchar *model, *device;
+  gchar *model, *device, *invalid;
   guint input_long, input_short;
   GstCascadeDetectMode mode;
   GstCascadeShared *shared;
@@ -237,12 +286,13 @@ gst_cascade_detect_start (GstBaseTransform * trans)
   input_long = self->props.input_long;
   input_short = self->props.input_short;
   mode = self->props.mode;
+  invalid = gst_cascade_detect_props_invalid (&self->props);
   GST_OBJECT_UNLOCK (self);
 
-  if (!model || !*model)
-    goto no_model;
-  if (!g_file_test (model, G_FILE_TEST_IS_REGULAR))
-    goto model_not_found;
+  if (invalid)
+    goto invalid_value;
+  if (!resolve_model (self, &model))
+    goto failed;
 
   gst_cascade_stats_reset (&self->stats);
   self->running = mode;
@@ -273,16 +323,11 @@ gst_cascade_detect_start (GstBaseTransform * trans)
   return TRUE;
 
   /* ERRORS */
-no_model:
+invalid_value:
   {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No model file set"), ("set the model property"));
-    goto failed;
-  }
-model_not_found:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("Model file \"%s\" not found", model), (NULL));
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", invalid),
+        ("a property value was refused when it was set"));
+    g_free (invalid);
     goto failed;
   }
 engine_failed:
@@ -314,6 +359,7 @@ gst_cascade_detect_stop (GstBaseTransform * trans)
   self->shared = NULL;
   /* a late latency query makes no stream any more */
   self->running = GST_CASCADE_DETECT_MODE_BLOCKING;
+  gst_cascade_detect_info_clear (&self->info);
   g_mutex_unlock (&self->lock);
   /* never waits for a frame in flight */
   gst_cascade_stream_free (stream);

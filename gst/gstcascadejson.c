@@ -19,7 +19,8 @@
  * {"frame": 0, "pts": 0, "width": 640, "height": 480, "objects": [
  *   {"label_id": 0, "label": "person", "score": 0.97,
  *    "box": [x1, y1, x2, y2],
- *    "mask": {"size": [480, 640], "counts": "<COCO compressed RLE>"}}]}
+ *    "mask": {"size": [480, 640], "counts": "<COCO compressed RLE>"},
+ *    "source": "cascadedetect0"}]}
  * ]|
  *
  * (on a single line).  `frame` counts the buffers since the element
@@ -32,7 +33,9 @@
  * (x2 - x1 is the width) and masks, for mask models, are the binary
  * frame-sized masks as COCO run-length encoding (column-major, the
  * compressed string of pycocotools), so that the output feeds COCO tools
- * directly.  Frames without the meta give `"objects": []`.  After
+ * directly.  `source` names the cascadedetect that found the object
+ * (two chained detectors add to one frame's objects).  Frames without the
+ * meta give `"objects": []`.  After
  * cascadetrack, each object also has `"track_id"`, `"track_age"` (frames)
  * and `"predicted"`, and the line gets the frame's `"events"` (zone-enter,
  * zone-leave, line-cross, with `track_id`, `label`, `timestamp`, ...) and
@@ -379,6 +382,19 @@ add_mask (GstCascadeJson * self, JsonBuilder * b, const GstCascadeMeta * meta,
   return TRUE;
 }
 
+/* "source": the element that found the object (chained detectors add to
+ * one frame's objects) */
+static void
+add_object_source (JsonBuilder * b, const GstCascadeMeta * meta, guint i)
+{
+  const gchar *source = gst_cascade_meta_get_object_source (meta, i);
+
+  if (!source)
+    return;
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, source);
+}
+
 /* where the frame's result comes from: "repeated" (not this frame's own)
  * and "result_pts" (the PTS of the frame it was computed on, or null) */
 static void
@@ -464,6 +480,7 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
     gst_cascade_json_add_track (b, meta, i);
     if (masks && o->mask)
       add_mask (self, b, meta, i, width, height);
+    add_object_source (b, meta, i);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);

@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 
+#include "cascademodelpath.h"
 #include "gstcascadedetect.h"
 #include "gstcascadejson.h"
 #include "gstcascadelog.h"
@@ -20,6 +21,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   gst_cascade_log_init ();
+  gst_cascade_model_path_set_plugin (gst_plugin_get_filename (plugin));
   ret |= GST_ELEMENT_REGISTER (cascadedetect, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadeoverlay, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadejson, plugin);

@@ -33,6 +33,7 @@ import math
 import os
 import pickle
 import re
+import shlex
 import sys
 
 FORMAT_NAME = 'gst-cascade'
@@ -1109,9 +1110,132 @@ def parse_args(argv):
     ap.add_argument('--fp16', action='store_true',
                     help='store float16 tensors (half the size; the engine '
                     'converts them to float32 at load)')
+    ap.add_argument('--zoo', default=os.path.join(HERE, 'zoo.csv'),
+                    metavar='ZOO.csv', help='the zoo manifest that settles '
+                    'the normalisation of a checkpoint without a config '
+                    '(default: %(default)s)')
+    ap.add_argument('--zoo-row', metavar='NAME',
+                    help="convert with this zoo row's normalisation and "
+                    'test scale (cascade-model fetch passes it)')
     ap.add_argument('-q', '--quiet', action='store_true',
                     help='print nothing on success')
     return ap.parse_args(argv)
+
+
+# ----------------------------------------------------------------------------
+# a checkpoint without a config: the zoo's rows say how it was trained
+# ----------------------------------------------------------------------------
+NORM_FIELDS = ('style', 'mean', 'std', 'to_rgb', 'test_scale')
+
+
+def read_zoo(path):
+    import csv
+    with open(path, newline='') as f:
+        return list(csv.DictReader(f))
+
+
+def arch_key(a):
+    return ('CascadeMaskRCNN' if a['with_mask'] else 'CascadeRCNN',
+            a['depth'], a['groups'], a['base_width'] if a['groups'] > 1
+            else 4)
+
+
+def row_key(row):
+    return (row['detector'], int(row['depth']), int(row['groups']),
+            int(row['base_width']) if int(row['groups']) > 1 else 4)
+
+
+def row_settings(row):
+    """The normalisation and test scale a zoo row converts with: its
+    convert_flags over the defaults of its style."""
+    ns = parse_args(['IN', 'OUT'] + shlex.split(row['convert_flags'] or ''))
+    style = ns.style or row['style']
+    mean, std, rgb = CAFFE_NORM if style == 'caffe' else PYTORCH_NORM
+    return (('style', style), ('mean', tuple(ns.mean or mean)),
+            ('std', tuple(ns.std or std)),
+            ('to_rgb', rgb if ns.to_rgb is None else ns.to_rgb),
+            ('test_scale', tuple(ns.test_scale or (1333, 800))))
+
+
+def flags_of(settings):
+    d = dict(settings)
+    return '--style %s --mean %s --std %s --%s --test-scale %dx%d' % (
+        d['style'], ','.join('%g' % v for v in d['mean']),
+        ','.join('%g' % v for v in d['std']),
+        'to-rgb' if d['to_rgb'] else 'no-to-rgb', *d['test_scale'])
+
+
+def zoo_settings(a, info, args):
+    """{field: value} and the label of where they come from, when the zoo
+    decides them: --zoo-row, or a checkpoint without a config whose
+    architecture the zoo's rows settle.  Raises when they cannot."""
+    if args.zoo_row is None and (info.get('has_config') or any(
+            getattr(args, f) is not None for f in NORM_FIELDS)):
+        return {}, None
+    rows = read_zoo(args.zoo)
+    if args.zoo_row is not None:
+        rows = [r for r in rows if r['name'] == args.zoo_row]
+        if not rows:
+            raise ConvertError(f'--zoo-row {args.zoo_row}: no such row in '
+                               f'{args.zoo}')
+        if row_key(rows[0]) != arch_key(a):
+            raise ConvertError(f'--zoo-row {args.zoo_row} is a '
+                               f'{row_key(rows[0])}, the tensors say '
+                               f'{arch_key(a)}')
+    else:
+        base = os.path.basename(args.input)
+        same = [r for r in rows if os.path.basename(r['checkpoint_url'])
+                == base]
+        rows = same or [r for r in rows if row_key(r) == arch_key(a)]
+        if not same and 'caffe' in base:
+            rows = [r for r in rows if r['style'] == 'caffe'] or rows
+    what = '%s %s-%d%s' % (arch_key(a)[0], 'X' if a['groups'] > 1 else 'R',
+                           a['depth'], ' %dx%dd' % (a['groups'],
+                                                    a['base_width'])
+                           if a['groups'] > 1 else '')
+    if not rows:
+        raise ConvertError(
+            f'the checkpoint has no config and its architecture ({what}) '
+            f'matches no row of {args.zoo}: its normalisation is unknown. '
+            'Pass it: --style pytorch|caffe, and --mean R,G,B --std A,B,C '
+            '--to-rgb|--no-to-rgb --test-scale LxS if it is not that '
+            "style's")
+    kinds = collections.OrderedDict()
+    for r in rows:
+        kinds.setdefault(row_settings(r), []).append(r['name'])
+    if len(kinds) > 1:
+        alts = '; '.join('%s (%s)' % (flags_of(k), ', '.join(v))
+                         for k, v in kinds.items())
+        raise ConvertError(
+            f'the checkpoint has no config, and the zoo rows of its '
+            f'architecture ({what}) were trained with different '
+            f'normalisations: {alts}. Pass the flags of the one it is '
+            '(or --zoo-row NAME)')
+    settings, names = next(iter(kinds.items()))
+    label = 'zoo:' + ','.join(names)
+    if args.zoo_row is None:
+        warn(f'the checkpoint has no config: its tensors are a {what}, '
+             f'which the zoo rows {", ".join(names)} settle: converting '
+             f'with {flags_of(settings)} (pass flags to override)')
+    return dict(settings), label
+
+
+def provenance(args, info, zoo, zoo_label, given):
+    """Where each setting of the model file came from."""
+    prov = collections.OrderedDict()
+    for f in NORM_FIELDS:
+        if f in given:
+            prov[f] = 'flag'
+        elif f in zoo:
+            prov[f] = zoo_label
+        elif info.get(f) is not None:
+            prov[f] = 'config'
+        else:
+            prov[f] = 'default'
+    prov['classes'] = 'flag' if (args.classes or args.num_classes) else \
+        'checkpoint' if 'classes' in info else 'default'
+    prov['thresholds'] = 'config' if info.get('has_config') else 'default'
+    return prov
 
 
 def convert(args):
@@ -1121,11 +1245,27 @@ def convert(args):
     a = infer_arch(sd)
     names = check_tensors(sd, a)
     info = meta_info(meta)
+    given = {f for f in NORM_FIELDS if getattr(args, f) is not None}
+    zoo, zoo_label = zoo_settings(a, info, args)
+    for f, v in zoo.items():
+        if f not in given:
+            setattr(args, f, list(v) if isinstance(v, tuple) else v)
     cascade = build_cascade(a, info, args, args.input)
     tensors = [(k, tensor_bytes(sd[k], args.fp16)) for k in names]
     metadata = collections.OrderedDict([
         ('format', FORMAT_NAME), ('format_version', FORMAT_VERSION),
         ('cascade', json.dumps(cascade, separators=(',', ':')))])
+    prov = provenance(args, info, zoo, zoo_label, given)
+    metadata['provenance'] = json.dumps(prov, separators=(',', ':'))
+    defaulted = [f for f in ('mean', 'std', 'to_rgb', 'test_scale')
+                 if prov[f] == 'default']
+    if defaulted and not info.get('has_config'):
+        pre = cascade['preprocess']
+        warn('the checkpoint has no config: %s from the %s style\'s '
+             'defaults (%s); pass --%s to set them' % (
+                 ', '.join(defaulted), cascade['backbone']['style'],
+                 ', '.join('%s %s' % (f, pre[f]) for f in defaulted),
+                 ' --'.join(f.replace('_', '-') for f in defaulted)))
     ver = meta.get('mmdet_version')
     if isinstance(ver, str):
         metadata['mmdet_version'] = ver

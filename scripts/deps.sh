@@ -7,14 +7,17 @@ build=(gcc pkg-config meson ninja-build python3
   libglib2.0-dev libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
-  libclblast-dev liborc-0.4-dev liborc-0.4-dev-bin libpango1.0-dev)
+  libclblast-dev liborc-0.4-dev liborc-0.4-dev-bin libpango1.0-dev
+  gobject-introspection libgirepository1.0-dev gir1.2-gstreamer-1.0
+  gir1.2-gst-plugins-base-1.0 gtk-doc-tools)
 runtime=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 # libgstrtspserver-1.0-dev: tests/live's RTSP server (its client side,
 # rtspsrc, is in gstreamer1.0-plugins-good)
 # python3-scipy: models/mot_eval.py's optimal matchings (tracking tests and
-# benchmark)
+# benchmark); python3-gi, python3-gst-1.0: the Python appsink example and
+# its test
 test=(python3-torch python3-torchvision python3-opencv python3-numpy valgrind
-  libgstrtspserver-1.0-dev python3-scipy)
+  libgstrtspserver-1.0-dev python3-scipy python3-gi python3-gst-1.0)
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in

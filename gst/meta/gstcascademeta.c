@@ -67,6 +67,7 @@ gst_cascade_meta_init (GstMeta * meta, gpointer params, GstBuffer * buffer)
   cmeta->mask_threshold = GST_CASCADE_META_DEFAULT_MASK_THRESHOLD;
   cmeta->flags = GST_CASCADE_META_FLAG_NONE;
   cmeta->source_pts = GST_CLOCK_TIME_NONE;
+  cmeta->object_sources = NULL;
   cmeta->objects = g_array_new (FALSE, TRUE, sizeof (GstCascadeObject));
   g_array_set_clear_func (cmeta->objects, object_clear);
 
@@ -79,6 +80,7 @@ gst_cascade_meta_free (GstMeta * meta, GstBuffer * buffer)
   GstCascadeMeta *cmeta = (GstCascadeMeta *) meta;
 
   g_clear_pointer (&cmeta->objects, g_array_unref);
+  g_clear_pointer (&cmeta->object_sources, g_array_unref);
 }
 
 static GstCascadeMeta *
@@ -108,6 +110,12 @@ copy_meta (GstBuffer * dest, const GstCascadeMeta * src, gdouble sx,
     copy.mask = o->mask ? g_memdup2 (o->mask, MASK_AREA * sizeof (gfloat))
         : NULL;
     g_array_append_val (dmeta->objects, copy);
+  }
+  if (src->object_sources) {
+    dmeta->object_sources = g_array_sized_new (FALSE, TRUE, sizeof (GQuark),
+        src->object_sources->len);
+    g_array_append_vals (dmeta->object_sources, src->object_sources->data,
+        src->object_sources->len);
   }
 
   return dmeta;
@@ -157,6 +165,8 @@ gst_cascade_meta_transform (GstBuffer * dest, GstMeta * meta,
 /**
  * gst_cascade_meta_api_get_type:
  *
+ * The API type of #GstCascadeMeta, to look the meta up on a buffer.
+ *
  * Returns: the #GType of the #GstCascadeMeta API, tagged "video" and
  * "size".
  *
@@ -179,6 +189,8 @@ gst_cascade_meta_api_get_type (void)
 
 /**
  * gst_cascade_meta_get_info:
+ *
+ * The registered #GstMetaInfo of #GstCascadeMeta (registered on first use).
  *
  * Returns: the #GstMetaInfo of #GstCascadeMeta
  *
@@ -243,6 +255,8 @@ gst_buffer_add_cascade_meta (GstBuffer * buffer, guint width, guint height)
  * @mask: (nullable) (array fixed-size=784): GST_CASCADE_META_MASK_SIZE
  *   squared box-relative mask probabilities (copied), or %NULL
  *
+ * Appends an object to @meta.
+ *
  * Returns: the index of the new object
  *
  * Since: 0.1
@@ -274,6 +288,8 @@ gst_cascade_meta_add_object (GstCascadeMeta * meta, gfloat x1, gfloat y1,
  * gst_cascade_meta_get_count:
  * @meta: a #GstCascadeMeta
  *
+ * The number of objects in @meta.
+ *
  * Returns: the number of objects
  *
  * Since: 0.1
@@ -290,6 +306,8 @@ gst_cascade_meta_get_count (const GstCascadeMeta * meta)
  * gst_cascade_meta_get_object:
  * @meta: a #GstCascadeMeta
  * @index: object index
+ *
+ * Object @index of @meta, boxes in pixels of its @width x @height frame.
  *
  * Returns: (transfer none) (nullable): object @index, or %NULL when out of
  * range; valid as long as the meta is
@@ -311,6 +329,8 @@ gst_cascade_meta_get_object (const GstCascadeMeta * meta, guint index)
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
+ * The class label of object @index.
+ *
  * Returns: (transfer none) (nullable): the label of object @index
  *
  * Since: 0.1
@@ -328,9 +348,11 @@ gst_cascade_meta_get_label (const GstCascadeMeta * meta, guint index)
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
- * Returns: (transfer none) (nullable): the box-relative
- * GST_CASCADE_META_MASK_SIZE squared mask probabilities (row-major) of
- * object @index, or %NULL without a mask
+ * The mask probabilities of object @index, as the mask head computed them.
+ *
+ * Returns: (transfer none) (nullable) (array fixed-size=784): the
+ * box-relative GST_CASCADE_META_MASK_SIZE squared mask probabilities
+ * (row-major) of object @index, or %NULL without a mask
  *
  * Since: 0.1
  */
@@ -506,6 +528,8 @@ gst_cascade_meta_set_source (GstCascadeMeta * meta, GstClockTime pts,
  * gst_cascade_meta_get_source_pts:
  * @meta: a #GstCascadeMeta
  *
+ * The PTS of the frame the result was computed on.
+ *
  * Returns: the PTS of the frame the detections were computed on (the
  *   frame's own PTS unless the meta is repeated), or %GST_CLOCK_TIME_NONE
  *   when unknown.  Copies and scaled copies of the meta keep it.
@@ -523,6 +547,8 @@ gst_cascade_meta_get_source_pts (const GstCascadeMeta * meta)
 /**
  * gst_cascade_meta_is_repeated:
  * @meta: a #GstCascadeMeta
+ *
+ * Whether the result was computed on an earlier frame than the one it is attached to.
  *
  * Returns: %TRUE when the detections were computed on an earlier frame
  *   (%GST_CASCADE_META_FLAG_REPEATED)

@@ -36,7 +36,21 @@ G_BEGIN_DECLS
  */
 #define GST_CASCADE_META_DEFAULT_MASK_THRESHOLD 0.5f
 
+/**
+ * GST_CASCADE_META_API_TYPE:
+ *
+ * The #GType of the #GstCascadeMeta API (gst_buffer_get_meta()).
+ *
+ * Since: 0.1
+ */
 #define GST_CASCADE_META_API_TYPE (gst_cascade_meta_api_get_type ())
+/**
+ * GST_CASCADE_META_INFO:
+ *
+ * The #GstMetaInfo of #GstCascadeMeta (gst_buffer_add_meta()).
+ *
+ * Since: 0.1
+ */
 #define GST_CASCADE_META_INFO (gst_cascade_meta_get_info ())
 
 typedef struct _GstCascadeMeta GstCascadeMeta;
@@ -50,6 +64,8 @@ typedef struct _GstCascadeObject GstCascadeObject;
  *   attached to this one: cascadedetect's `interval` property, a frame
  *   that QoS said was late, or the newest-frame mode, where every frame
  *   carries the newest result finished so far
+ *
+ * Flags of a #GstCascadeMeta.
  *
  * Since: 0.1
  */
@@ -126,7 +142,8 @@ struct _GstCascadeMeta
   /* < private > */
   GArray *objects;
   GstClockTime source_pts;      /* since 0.2 (took a padding slot) */
-  gpointer _gst_reserved[GST_PADDING - 1];
+  GArray *object_sources;       /* since 0.3: GQuark per object, or NULL */
+  gpointer _gst_reserved[GST_PADDING - 2];
 };
 
 GST_CASCADE_META_API
@@ -139,16 +156,9 @@ GST_CASCADE_META_API
 GstCascadeMeta *gst_buffer_add_cascade_meta (GstBuffer * buffer,
     guint width, guint height);
 
-/**
- * gst_buffer_get_cascade_meta:
- * @b: a #GstBuffer
- *
- * Returns: (transfer none) (nullable): the #GstCascadeMeta of @b
- *
- * Since: 0.1
- */
-#define gst_buffer_get_cascade_meta(b) \
-  ((GstCascadeMeta *) gst_buffer_get_meta ((b), GST_CASCADE_META_API_TYPE))
+/* a function since 0.3 (a macro before), so that bindings see it */
+GST_CASCADE_META_API
+GstCascadeMeta *gst_buffer_get_cascade_meta (GstBuffer * buffer);
 
 GST_CASCADE_META_API
 guint gst_cascade_meta_add_object (GstCascadeMeta * meta,
@@ -208,6 +218,46 @@ guint gst_cascade_meta_get_track_age (const GstCascadeMeta * meta,
 
 GST_CASCADE_META_API
 gboolean gst_cascade_meta_is_predicted (const GstCascadeMeta * meta,
+    guint index);
+
+/* since 0.3: getters that bindings (GObject introspection) can call, and
+ * the element that found each object (gstcascademeta-getters.c) */
+GST_CASCADE_META_API
+gboolean gst_cascade_meta_get_box (const GstCascadeMeta * meta, guint index,
+    gfloat * x1, gfloat * y1, gfloat * x2, gfloat * y2);
+
+GST_CASCADE_META_API
+gfloat gst_cascade_meta_get_score (const GstCascadeMeta * meta, guint index);
+
+GST_CASCADE_META_API
+gint gst_cascade_meta_get_class_id (const GstCascadeMeta * meta, guint index);
+
+GST_CASCADE_META_API
+gboolean gst_cascade_meta_has_mask (const GstCascadeMeta * meta, guint index);
+
+GST_CASCADE_META_API
+GBytes *gst_cascade_meta_get_mask_bytes (const GstCascadeMeta * meta,
+    guint index, guint width, guint height);
+
+GST_CASCADE_META_API
+GstCascadeMetaFlags gst_cascade_meta_get_flags (const GstCascadeMeta * meta);
+
+GST_CASCADE_META_API
+guint gst_cascade_meta_get_width (const GstCascadeMeta * meta);
+
+GST_CASCADE_META_API
+guint gst_cascade_meta_get_height (const GstCascadeMeta * meta);
+
+GST_CASCADE_META_API
+GstClockTimeDiff gst_cascade_meta_get_result_age (const GstCascadeMeta * meta,
+    GstClockTime pts);
+
+GST_CASCADE_META_API
+void gst_cascade_meta_set_object_source (GstCascadeMeta * meta, guint index,
+    const gchar * source);
+
+GST_CASCADE_META_API
+const gchar *gst_cascade_meta_get_object_source (const GstCascadeMeta * meta,
     guint index);
 
 G_END_DECLS

@@ -53,6 +53,8 @@ gst_cascade_meta_set_track (GstCascadeMeta * meta, guint index,
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
+ * The track ID of an object.
+ *
  * Returns: the track ID of object @index (unique in the stream, never
  *   reused), or 0 when the object is not tracked or @index is out of range
  *
@@ -71,6 +73,8 @@ gst_cascade_meta_get_track_id (const GstCascadeMeta * meta, guint index)
  * @meta: a #GstCascadeMeta
  * @index: object index
  *
+ * How long an object has been tracked.
+ *
  * Returns: the number of frames since the track of object @index was
  *   first shown (0 on that frame, and for untracked objects)
  *
@@ -88,6 +92,8 @@ gst_cascade_meta_get_track_age (const GstCascadeMeta * meta, guint index)
  * gst_cascade_meta_is_predicted:
  * @meta: a #GstCascadeMeta
  * @index: object index
+ *
+ * Whether an object's box is a prediction.
  *
  * Returns: %TRUE when the box of object @index is the tracker's
  *   prediction for this frame (made from a result of an earlier frame),

@@ -19,6 +19,7 @@
  *
  * The mapping is private and read-only; a file truncated by someone else
  * while mapped would still raise SIGBUS (as with any mmap). */
+#include <math.h>
 #include "model/model.h"
 #include "model/expected.h"
 #include "model/json.h"
@@ -305,6 +306,32 @@ cascade_model_shape (const CascadeModel * model, const gchar * name,
   return TRUE;
 }
 
+/* A weight that is NaN or infinite makes every detection vanish without
+ * a word: such a file (a diverged training run, a bad conversion) is
+ * refused at load, naming the tensor. */
+static gfloat *
+refuse_non_finite (const CascadeModel * model,
+    const CascadeSafetensorsEntry * e, gfloat * data, GError ** error)
+{
+  gsize n = 1, i, bad = 0;
+  guint d;
+
+  if (!data)
+    return NULL;
+  for (d = 0; d < e->ndim; d++)
+    n *= e->shape[d];
+  for (i = 0; i < n; i++)
+    bad += !isfinite (data[i]);
+  if (bad == 0)
+    return data;
+  g_free (data);
+  cascade_model_error (error, CASCADE_ERROR_MODEL, model->file,
+      "tensor %s has %" G_GSIZE_FORMAT " non-finite values (NaN or "
+      "infinity) of %" G_GSIZE_FORMAT ": the model is refused (a diverged "
+      "training run or a damaged conversion)", e->name, bad, n);
+  return NULL;
+}
+
 gfloat *
 cascade_model_read_f32 (const CascadeModel * model, const gchar * name,
     guint ndim, const gsize * shape, GError ** error)
@@ -332,7 +359,8 @@ cascade_model_read_f32 (const CascadeModel * model, const gchar * name,
     g_free (exp);
     return NULL;
   }
-  return cascade_safetensors_read_f32 (model->st, e, error);
+  return refuse_non_finite (model, e, cascade_safetensors_read_f32 (model->st,
+          e, error), error);
 }
 
 /* ------------------------------------------------------------------------

@@ -225,8 +225,17 @@ cascade_device_open (const gchar * spec, GError ** error)
   if (!all)
     goto out;
   e = pick (all, spec, error);
-  if (!e)
+  if (!e) {
+    /* say where the unknown name came from: the environment overrides
+     * whatever the caller asked for */
+    if (env)
+      g_prefix_error (error, "CASCADE_DEVICE=\"%s\" (the environment "
+          "variable, which overrides the device asked for): ", env);
+    else if (spec && *spec)
+      g_prefix_error (error, "device \"%s\" (as asked for; "
+          "CASCADE_DEVICE is not set): ", spec);
     goto out;
+  }
   for (l = registry; l; l = l->next) {
     CascadeDevice *d = l->data;
     if (d->device == e->device) {

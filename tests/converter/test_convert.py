@@ -94,10 +94,11 @@ POSITIVE = {
              'norm': ([103.53, 116.28, 123.675], [57.375, 57.12, 58.395],
                       False)}, {}),
     # bare state_dict, 'module.' prefixes, 3 classes without names
+    # (no config and no zoo row of its architecture: the style is a flag)
     'r18_bare_module': (
         dict(depth=18, num_classes=3, meta='none', module_prefix=True,
              with_mask=True),
-        [], {'backbone.depth': 18, 'num_classes': 3,
+        ['--style', 'pytorch'], {'backbone.depth': 18, 'num_classes': 3,
              'classes': ['class_0', 'class_1', 'class_2'],
              'preprocess.test_scale': [1333, 800], 'norm': PYTORCH_NORM},
         {}),
@@ -122,6 +123,66 @@ POSITIVE = {
          'norm': ([1.0, 2.0, 3.0], [4.0, 5.0, 6.0], False),
          'classes': 'coco', 'backbone.style': 'caffe'}, {'fp16': True}),
 }
+
+# Checkpoints without a config (issue 15): the zoo rows of the architecture
+# settle the normalisation and test scale, said on stderr and recorded as
+# the provenance; where they disagree, or none matches, the converter
+# refuses (NOCFG_NEGATIVE).  One of each zoo architecture.
+NOCFG = dict(meta='3.x', with_config=False)
+X8D_NORM = ([103.53, 116.28, 123.675], [57.375, 57.12, 58.395], False)
+for _name, _spec, _norm, _rows in [
+        ('x101_32x4d_box', dict(groups=32, with_mask=False), PYTORCH_NORM,
+         'cascade_rcnn_x101_32x4d_fpn_1x_coco,'
+         'cascade_rcnn_x101_32x4d_fpn_20e_coco'),
+        ('x101_64x4d_box', dict(groups=64, with_mask=False), PYTORCH_NORM,
+         'cascade_rcnn_x101_64x4d_fpn_1x_coco,'
+         'cascade_rcnn_x101_64x4d_fpn_20e_coco'),
+        ('x101_32x4d_mask', dict(groups=32), PYTORCH_NORM,
+         'cascade_mask_rcnn_x101_32x4d_fpn_1x_coco,'
+         'cascade_mask_rcnn_x101_32x4d_fpn_20e_coco,'
+         'cascade_mask_rcnn_x101_32x4d_fpn_mstrain_3x_coco'),
+        ('x101_64x4d_mask', dict(groups=64), PYTORCH_NORM,
+         'cascade_mask_rcnn_x101_64x4d_fpn_1x_coco,'
+         'cascade_mask_rcnn_x101_64x4d_fpn_20e_coco,'
+         'cascade_mask_rcnn_x101_64x4d_fpn_mstrain_3x_coco'),
+        # the case of the issue: detectron2's BGR normalisation
+        ('x101_32x8d_mask', dict(groups=32, base_width=8), X8D_NORM,
+         'cascade_mask_rcnn_x101_32x8d_fpn_mstrain_3x_coco')]:
+    POSITIVE['nocfg_' + _name] = (
+        dict(NOCFG, depth=101, **_spec), [],
+        {'norm': _norm, 'preprocess.test_scale': [1333, 800],
+         'prov.style': 'zoo:' + _rows, 'prov.mean': 'zoo:' + _rows,
+         'prov.to_rgb': 'zoo:' + _rows, 'prov.classes': 'checkpoint'},
+        {'stderr': 'has no config'})
+# the zoo's own file name settles the rows of a disputed architecture
+POSITIVE['nocfg_r50_mask_zoo_file'] = (
+    dict(NOCFG, depth=50), [],
+    {'norm': PYTORCH_NORM, 'prov.std': 'zoo:cascade_mask_rcnn_r50_fpn_1x_coco'},
+    {'src_name': 'cascade_mask_rcnn_r50_fpn_1x_coco_20200203-9d4dcb24.pth'})
+# "caffe" in the name keeps the caffe rows, which agree
+POSITIVE['nocfg_r101_caffe_name'] = (
+    dict(NOCFG, depth=101, style='caffe'), [],
+    {'norm': CAFFE_NORM, 'backbone.style': 'caffe',
+     'prov.style': 'zoo:cascade_mask_rcnn_r101_caffe_fpn_1x_coco,'
+     'cascade_mask_rcnn_r101_caffe_fpn_mstrain_3x_coco'}, {})
+# flags decide; the provenance says so
+POSITIVE['nocfg_r50_flags'] = (
+    dict(NOCFG, depth=50, with_mask=False), ['--style', 'caffe'],
+    {'norm': CAFFE_NORM, 'prov.style': 'flag', 'prov.mean': 'default',
+     'prov.thresholds': 'default'},
+    {'stderr': "mean, std, to_rgb, test_scale from the caffe style's "
+     'defaults'})
+# --zoo-row (what cascade-model fetch passes) over a config's values
+POSITIVE['zoo_row_x101_32x8d'] = (
+    dict(depth=101, groups=32, base_width=8, meta='2.x'),
+    ['--zoo-row', 'cascade_mask_rcnn_x101_32x8d_fpn_mstrain_3x_coco'],
+    {'norm': X8D_NORM, 'prov.style':
+     'zoo:cascade_mask_rcnn_x101_32x8d_fpn_mstrain_3x_coco',
+     'prov.thresholds': 'config'}, {})
+# a 2.x checkpoint with its config: every setting from the config
+POSITIVE['r50_mask_2x'][2].update({'prov.style': 'config',
+                                   'prov.mean': 'config',
+                                   'prov.test_scale': 'config'})
 
 # name: (spec, converter flags, substring expected on stderr)
 NEGATIVE = {
@@ -148,6 +209,22 @@ NEGATIVE = {
             'does not have'),
     'class_count': (dict(depth=18, num_classes=4, classes=['a', 'b', 'c']),
                     [], 'pass --classes'),
+    # no config: the zoo's R-50 and R-101 rows are pytorch and caffe
+    'nocfg_r50_box': (dict(NOCFG, depth=50, with_mask=False), [],
+                      'different normalisations'),
+    'nocfg_r101_box': (dict(NOCFG, depth=101, with_mask=False), [],
+                       'different normalisations'),
+    'nocfg_r50_mask': (dict(NOCFG, depth=50), [],
+                       'different normalisations: --style caffe'),
+    'nocfg_r101_mask': (dict(NOCFG, depth=101), [],
+                        '--style caffe --mean 103.53,116.28,123.675'),
+    # nothing in the zoo is a ResNet-18
+    'nocfg_r18': (dict(NOCFG, depth=18), [], 'matches no row'),
+    'zoo_row_unknown': (dict(depth=18), ['--zoo-row', 'nope'],
+                        'no such row'),
+    'zoo_row_mismatch': (dict(depth=18),
+                         ['--zoo-row', 'cascade_rcnn_r50_fpn_1x_coco'],
+                         'the tensors say'),
 }
 
 
@@ -208,7 +285,7 @@ def positive(name, args, tmp, coco):
         spec['trap'] = marker
     obj, sp = mk.build(spec)
     sd = obj['state_dict'] if 'state_dict' in obj else obj
-    src = os.path.join(tmp, f'{name}.pth')
+    src = os.path.join(tmp, opt.get('src_name', f'{name}.pth'))
     out = os.path.join(tmp, f'{name}.safetensors')
     mk.save(obj, src, legacy=opt.get('legacy', False))
     flags = list(flags)
@@ -221,6 +298,8 @@ def positive(name, args, tmp, coco):
     sys.stdout.write(r.stdout)
     sys.stderr.write(r.stderr)
     check(r.returncode == 0, f'converter exit status {r.returncode}')
+    if 'stderr' in opt:
+        check(opt['stderr'] in r.stderr, f"stderr lacks {opt['stderr']!r}")
     check(not os.path.exists(marker),
           'the converter executed code from the checkpoint')
     meta, tensors, order = read_safetensors(out)
@@ -258,7 +337,13 @@ def positive(name, args, tmp, coco):
     else:
         check('mask_head' not in c, 'mask_head in a box-only model')
     exp.update(want)
+    prov = json.loads(meta['provenance'])
+    print('provenance:', prov)
     for k, v in exp.items():
+        if k.startswith('prov.'):
+            check(prov.get(k[5:]) == v, f'{k}: {prov.get(k[5:])!r}, '
+                  f'expected {v!r}')
+            continue
         if k == 'norm':
             got = (c['preprocess']['mean'], c['preprocess']['std'],
                    c['preprocess']['to_rgb'])
@@ -293,6 +378,8 @@ def positive(name, args, tmp, coco):
         sys.stderr.write(r.stderr[-3000:])
         check(r.returncode == 0,
               f'cascade-model-info rejected the file (status {r.returncode})')
+        check('settings from: style=%s' % prov['style'] in r.stdout,
+              'cascade-model-info does not print the provenance')
     else:
         print('cascade-model-info not built: C loader check skipped')
 
