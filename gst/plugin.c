@@ -12,6 +12,9 @@
 #include "gstcascadejson.h"
 #include "gstcascadelog.h"
 #include "gstcascadeoverlay.h"
+#ifdef HAVE_MQTT
+#include "gstcascademqttsink.h"
+#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -22,6 +25,9 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cascadedetect, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadeoverlay, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadejson, plugin);
+#ifdef HAVE_MQTT
+  ret |= GST_ELEMENT_REGISTER (cascademqttsink, plugin);
+#endif
 
   return ret;
 }
