@@ -78,38 +78,6 @@ static const gchar *const state_names[] = {
   "disconnected", "connecting", "connected", "failed"
 };
 
-const gchar *
-cascade_mqtt_state_name (CascadeMqttState state)
-{
-  return state_names[state];
-}
-
-void
-cascade_mqtt_config_clear (CascadeMqttConfig * cfg)
-{
-  g_free (cfg->host);
-  g_free (cfg->client_id);
-  g_free (cfg->username);
-  g_free (cfg->password);
-  g_free (cfg->ca_file);
-  g_free (cfg->cert_file);
-  g_free (cfg->key_file);
-  memset (cfg, 0, sizeof (*cfg));
-}
-
-static void
-config_copy (CascadeMqttConfig * dst, const CascadeMqttConfig * src)
-{
-  *dst = *src;
-  dst->host = g_strdup (src->host);
-  dst->client_id = g_strdup (src->client_id);
-  dst->username = g_strdup (src->username);
-  dst->password = g_strdup (src->password);
-  dst->ca_file = g_strdup (src->ca_file);
-  dst->cert_file = g_strdup (src->cert_file);
-  dst->key_file = g_strdup (src->key_file);
-}
-
 static void
 wake (CascadeMqttClient * c)
 {
@@ -182,11 +150,8 @@ set_state (CascadeMqttClient * c, CascadeMqttState state,
   g_free (text);
 }
 
-static gchar *
-describe (CascadeMqttClient * c, const gchar * what)
-{
-  return g_strdup_printf ("%s (%s:%u)", what, c->cfg.host, c->cfg.port);
-}
+#define describe(c, what) \
+  g_strdup_printf ("%s (%s:%u)", (what), (c)->cfg.host, (c)->cfg.port)
 
 /* classifies a failed attempt or a lost connection (rc: libmosquitto's,
  * err: errno when rc is MOSQ_ERR_ERRNO) */
@@ -472,7 +437,7 @@ cascade_mqtt_client_new (const CascadeMqttConfig * cfg, GstObject * owner,
     g_once_init_leave (&init, 1);
   }
   c = g_new0 (CascadeMqttClient, 1);
-  config_copy (&c->cfg, cfg);
+  cascade_mqtt_config_copy (&c->cfg, cfg);
   c->owner = owner;
   c->notify = notify;
   c->user_data = user_data;
@@ -598,22 +563,36 @@ cascade_mqtt_client_unlock (CascadeMqttClient * c, gboolean unlock)
   g_mutex_unlock (&c->lock);
 }
 
+static GstStructure *
+stats_new (const gchar * state, const CascadeMqttQueue * q, guint64 reconnects,
+    guint64 failures, const gchar * error)
+{
+  return gst_structure_new ("cascade-mqtt-stats",
+      "state", G_TYPE_STRING, state,
+      "sent", G_TYPE_UINT64, q->sent,
+      "queued", G_TYPE_UINT, cascade_mqtt_queue_length (q),
+      "queued-bytes", G_TYPE_UINT64, (guint64) q->bytes,
+      "in-flight", G_TYPE_UINT, q->inflight,
+      "dropped", G_TYPE_UINT64, q->dropped,
+      "reconnects", G_TYPE_UINT64, reconnects,
+      "failed-attempts", G_TYPE_UINT64, failures,
+      "last-error", G_TYPE_STRING, error ? error : "", NULL);
+}
+
 GstStructure *
 cascade_mqtt_client_stats (CascadeMqttClient * c)
 {
   GstStructure *s;
 
+  if (!c) {
+    CascadeMqttQueue empty;
+
+    cascade_mqtt_queue_init (&empty, 1, 0);
+    return stats_new ("stopped", &empty, 0, 0, NULL);
+  }
   g_mutex_lock (&c->lock);
-  s = gst_structure_new ("cascade-mqtt-stats",
-      "state", G_TYPE_STRING, state_names[c->state],
-      "sent", G_TYPE_UINT64, c->queue.sent,
-      "queued", G_TYPE_UINT, cascade_mqtt_queue_length (&c->queue),
-      "queued-bytes", G_TYPE_UINT64, (guint64) c->queue.bytes,
-      "in-flight", G_TYPE_UINT, c->queue.inflight,
-      "dropped", G_TYPE_UINT64, c->queue.dropped,
-      "reconnects", G_TYPE_UINT64, c->reconnects,
-      "failed-attempts", G_TYPE_UINT64, c->failures,
-      "last-error", G_TYPE_STRING, c->last_error ? c->last_error : "", NULL);
+  s = stats_new (state_names[c->state], &c->queue, c->reconnects,
+      c->failures, c->last_error);
   g_mutex_unlock (&c->lock);
   return s;
 }

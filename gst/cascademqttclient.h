@@ -67,6 +67,8 @@ typedef struct
   guint max_inflight;           /* QoS 1/2 messages awaiting their ack */
 } CascadeMqttConfig;
 
+void cascade_mqtt_config_copy (CascadeMqttConfig * dst,
+    const CascadeMqttConfig * src);
 void cascade_mqtt_config_clear (CascadeMqttConfig * cfg);
 
 /* Checks and applies the configuration (TLS files, credentials) and
@@ -98,9 +100,7 @@ gboolean cascade_mqtt_client_wait_connected (CascadeMqttClient * c,
 gboolean cascade_mqtt_client_drain (CascadeMqttClient * c, guint timeout_ms);
 void cascade_mqtt_client_unlock (CascadeMqttClient * c, gboolean unlock);
 
-/* The counters (the element's `stats`). */
+/* The counters (the element's `stats`); c NULL: zeros, state "stopped". */
 GstStructure *cascade_mqtt_client_stats (CascadeMqttClient * c);
-
-const gchar *cascade_mqtt_state_name (CascadeMqttState state);
 
 G_END_DECLS

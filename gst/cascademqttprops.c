@@ -231,6 +231,33 @@ cascade_mqtt_props_get (const CascadeMqttSettings * s, guint first_id,
   return TRUE;
 }
 
+void
+cascade_mqtt_config_copy (CascadeMqttConfig * dst,
+    const CascadeMqttConfig * src)
+{
+  *dst = *src;
+  dst->host = g_strdup (src->host);
+  dst->client_id = g_strdup (src->client_id);
+  dst->username = g_strdup (src->username);
+  dst->password = g_strdup (src->password);
+  dst->ca_file = g_strdup (src->ca_file);
+  dst->cert_file = g_strdup (src->cert_file);
+  dst->key_file = g_strdup (src->key_file);
+}
+
+void
+cascade_mqtt_config_clear (CascadeMqttConfig * cfg)
+{
+  g_free (cfg->host);
+  g_free (cfg->client_id);
+  g_free (cfg->username);
+  g_free (cfg->password);
+  g_free (cfg->ca_file);
+  g_free (cfg->cert_file);
+  g_free (cfg->key_file);
+  memset (cfg, 0, sizeof (*cfg));
+}
+
 gchar *
 cascade_mqtt_expand_topic (const gchar * topic, const gchar * stream)
 {

@@ -106,3 +106,41 @@ cascade_mqtt_queue_length (const CascadeMqttQueue * q)
 {
   return q->pending.length;
 }
+
+gboolean
+cascade_mqtt_split_lines (GByteArray * carry, gboolean keep_partial,
+    const guint8 * data, gsize size, CascadeMqttLineFunc func,
+    gpointer user_data)
+{
+  const guint8 *p = data;
+  gsize n = size, start = 0;
+
+  if (!data || carry->len) {
+    if (data)
+      g_byte_array_append (carry, data, size);
+    p = carry->data;
+    n = carry->len;
+  }
+  while (start < n) {
+    const guint8 *nl = memchr (p + start, '\n', n - start);
+    gsize end, len;
+
+    if (!nl && keep_partial && data)
+      break;
+    end = nl ? (gsize) (nl - p) : n;
+    len = end - start;
+    if (len > 0 && p[start + len - 1] == '\r')
+      len--;
+    if (len > 0 && !func (p + start, len, user_data)) {
+      g_byte_array_set_size (carry, 0);
+      return FALSE;
+    }
+    start = end + 1;
+  }
+  start = MIN (start, n);
+  if (p == carry->data)
+    g_byte_array_remove_range (carry, 0, start);
+  else
+    g_byte_array_append (carry, p + start, n - start);
+  return TRUE;
+}

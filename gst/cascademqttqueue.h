@@ -62,4 +62,16 @@ void cascade_mqtt_queue_push_front (CascadeMqttQueue * q,
 
 guint cascade_mqtt_queue_length (const CascadeMqttQueue * q);
 
+/* Called with each line (without its newline, nor a '\r' before it). */
+typedef gboolean (*CascadeMqttLineFunc) (const guint8 * line, gsize len,
+    gpointer user_data);
+
+/* Cuts data into lines and calls func with each non-empty one.  With
+ * keep_partial, an unfinished last line waits in carry for the rest (the
+ * next call); data NULL: what waits in carry is a line.  Returns FALSE
+ * (carry emptied) as soon as func does. */
+gboolean cascade_mqtt_split_lines (GByteArray * carry, gboolean keep_partial,
+    const guint8 * data, gsize size, CascadeMqttLineFunc func,
+    gpointer user_data);
+
 G_END_DECLS

@@ -69,6 +69,7 @@
 #include "gstcascademqttsink.h"
 #include "cascademqttclient.h"
 #include "cascademqttprops.h"
+#include "cascademqttqueue.h"
 
 GST_DEBUG_CATEGORY (gst_cascade_mqtt_sink_debug);
 #define GST_CAT_DEFAULT gst_cascade_mqtt_sink_debug
@@ -109,8 +110,7 @@ struct _GstCascadeMqttSink
   GstStructure *last_stats;     /* the counters when it stopped */
   gint quiet;                   /* start: its own error, no notifications */
   GstClockID stats_id;
-  /* streaming thread: application/x-ndjson lets a line span buffers (as
-   * filesrc cuts them); its start waits here for the rest */
+  /* streaming thread: the start of a line whose end is still to come */
   gboolean ndjson;
   GByteArray *carry;
 };
@@ -135,8 +135,8 @@ static GstFlowReturn gst_cascade_mqtt_sink_render (GstBaseSink * sink,
     GstBuffer * buffer);
 static gboolean gst_cascade_mqtt_sink_set_caps (GstBaseSink * sink,
     GstCaps * caps);
-static gsize take_carry (GstCascadeMqttSink * self, const guint8 * data,
-    gsize size, gboolean * ok);
+static gboolean publish_line (const guint8 * line, gsize len,
+    gpointer data);
 static gboolean gst_cascade_mqtt_sink_publish (GstCascadeMqttSink * self,
     const gchar * topic, const gchar * payload);
 
@@ -245,13 +245,7 @@ stats_structure (GstCascadeMqttSink * self)
     s = gst_structure_copy (self->last_stats);
   g_mutex_unlock (&self->client_lock);
   if (!s)
-    s = gst_structure_new ("cascade-mqtt-stats", "state", G_TYPE_STRING,
-        "stopped", "sent", G_TYPE_UINT64, G_GUINT64_CONSTANT (0), "queued",
-        G_TYPE_UINT, 0, "queued-bytes", G_TYPE_UINT64, G_GUINT64_CONSTANT (0),
-        "in-flight", G_TYPE_UINT, 0, "dropped", G_TYPE_UINT64,
-        G_GUINT64_CONSTANT (0), "reconnects", G_TYPE_UINT64,
-        G_GUINT64_CONSTANT (0), "failed-attempts", G_TYPE_UINT64,
-        G_GUINT64_CONSTANT (0), "last-error", G_TYPE_STRING, "", NULL);
+    s = cascade_mqtt_client_stats (NULL);
   return s;
 }
 
@@ -480,10 +474,11 @@ gst_cascade_mqtt_sink_event (GstBaseSink * sink, GstEvent * event)
 
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     guint timeout;
-    gboolean ok;
 
     /* a last line without its newline */
-    take_carry (self, NULL, 0, &ok);
+    if (self->client)
+      cascade_mqtt_split_lines (self->carry, TRUE, NULL, 0, publish_line,
+          self);
 
     GST_OBJECT_LOCK (self);
     timeout = self->settings.drain_timeout_ms;
@@ -515,31 +510,17 @@ post_overflow (GstCascadeMqttSink * self, gchar * text)
   g_free (text);
 }
 
-/* queues each non-empty line of data; FALSE after a fatal failure */
+/* a line of the stream into the queue; FALSE after a fatal failure */
 static gboolean
-publish_lines (GstCascadeMqttSink * self, const gchar * topic,
-    const guint8 * data, gsize size)
+publish_line (const guint8 * line, gsize len, gpointer data)
 {
-  gsize start = 0, end;
+  GstCascadeMqttSink *self = data;
   gchar *overflow = NULL;
+  gint ret = cascade_mqtt_client_publish (self->client, self->topic, line,
+      len, &overflow);
 
-  while (start < size) {
-    const guint8 *nl = memchr (data + start, '\n', size - start);
-    gsize len;
-
-    end = nl ? (gsize) (nl - data) : size;
-    len = end - start;
-    if (len > 0 && data[start + len - 1] == '\r')
-      len--;
-    if (len > 0 && cascade_mqtt_client_publish (self->client, topic,
-            data + start, len, overflow ? NULL : &overflow) < 0) {
-      post_overflow (self, overflow);
-      return FALSE;
-    }
-    start = end + 1;
-  }
   post_overflow (self, overflow);
-  return TRUE;
+  return ret >= 0;
 }
 
 static gboolean
@@ -552,36 +533,11 @@ gst_cascade_mqtt_sink_set_caps (GstBaseSink * sink, GstCaps * caps)
   return TRUE;
 }
 
-/* the line that began in an earlier buffer, completed by data (or by the
- * end of the stream: data NULL); returns how much of data it took */
-static gsize
-take_carry (GstCascadeMqttSink * self, const guint8 * data, gsize size,
-    gboolean * ok)
-{
-  const guint8 *nl = data ? memchr (data, '\n', size) : NULL;
-  gsize used = nl ? (gsize) (nl - data) + 1 : size;
-
-  *ok = TRUE;
-  if (self->carry->len == 0 && data)
-    return 0;
-  if (!data || nl) {
-    if (data)
-      g_byte_array_append (self->carry, data, used);
-    *ok = publish_lines (self, self->topic, self->carry->data,
-        self->carry->len);
-    g_byte_array_set_size (self->carry, 0);
-    return used;
-  }
-  g_byte_array_append (self->carry, data, size);
-  return size;
-}
-
 static GstFlowReturn
 gst_cascade_mqtt_sink_render (GstBaseSink * sink, GstBuffer * buffer)
 {
   GstCascadeMqttSink *self = GST_CASCADE_MQTT_SINK (sink);
   GstMapInfo map;
-  gsize used, whole;
   gboolean ok;
 
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ)) {
@@ -589,17 +545,10 @@ gst_cascade_mqtt_sink_render (GstBaseSink * sink, GstBuffer * buffer)
         ("cannot map the buffer"));
     return GST_FLOW_ERROR;
   }
-  /* the client lives from start to stop, which never run during render */
-  used = take_carry (self, map.data, map.size, &ok);
-  whole = map.size;
-  if (ok && self->ndjson) {
-    /* an unfinished last line waits for the next buffer */
-    while (whole > used && map.data[whole - 1] != '\n')
-      whole--;
-    g_byte_array_append (self->carry, map.data + whole, map.size - whole);
-  }
-  if (ok && whole > used)
-    ok = publish_lines (self, self->topic, map.data + used, whole - used);
+  /* the client lives from start to stop, which never run during render;
+   * application/x-ndjson lets a line span buffers (as filesrc cuts them) */
+  ok = cascade_mqtt_split_lines (self->carry, self->ndjson, map.data,
+      map.size, publish_line, self);
   gst_buffer_unmap (buffer, &map);
   if (!ok) {
     GST_DEBUG_OBJECT (self, "the connection failed (error posted)");
