@@ -212,11 +212,12 @@ GST_START_TEST (test_delivery)
   gst_app_src_push_buffer (GST_APP_SRC (p->src),
       gst_buffer_new_wrapped (g_strdup ("ects\": []}\r\n\n"), 13));
   push_lines (p, 96, 100, 3);
+  pipe_eos (p);
+  /* after the lines (appsrc's thread renders them): still started */
   wait_state (p, "connected");
   g_signal_emit_by_name (p->sink, "publish", "cascade/{stream}/events",
       "{\"event\": \"enter\"}", &ok);
   fail_unless (ok);
-  pipe_eos (p);
   fail_unless_equals_int (test_sub_wait (sub, 101, DELIVERY_MS), 101);
   msgs = test_sub_messages (sub);
   for (i = 0; i < 100; i++)
