@@ -7,12 +7,15 @@ build=(gcc pkg-config meson ninja-build python3
   libglib2.0-dev libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
-  libclblast-dev liborc-0.4-dev liborc-0.4-dev-bin libpango1.0-dev)
+  libclblast-dev liborc-0.4-dev liborc-0.4-dev-bin libpango1.0-dev
+  libmosquitto-dev)
 runtime=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 # libgstrtspserver-1.0-dev: tests/live's RTSP server (its client side,
-# rtspsrc, is in gstreamer1.0-plugins-good)
+# rtspsrc, is in gstreamer1.0-plugins-good); mosquitto (the broker and
+# mosquitto_passwd), openssl (certificates): tests/broker;
+# mosquitto-clients: mosquitto_sub, to watch what cascademqttsink publishes
 test=(python3-torch python3-torchvision python3-opencv python3-numpy valgrind
-  libgstrtspserver-1.0-dev)
+  libgstrtspserver-1.0-dev mosquitto mosquitto-clients openssl)
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in

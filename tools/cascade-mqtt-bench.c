@@ -17,7 +17,7 @@
  *   latency: --frames frames at --rate per second: "latency p50_ms <..>
  *     p99_ms <..> max_ms <..>", from the buffer reaching the sink's pad to
  *     its arrival at the subscriber (one monotonic clock);
- *   restarts: --seconds at --rate, the broker stopped (SIGTERM, then
+ *   restarts (unless --seconds 0): --seconds at --rate, the broker stopped (SIGTERM, then
  *     SIGKILL in a second run) and started again three times, 0.5 s down:
  *     "restarts signal <TERM|KILL> sent <n> received <n> lost <n>
  *      duplicates <n> dropped <n> reconnects <n>". */
@@ -140,6 +140,23 @@ broker_stop (gint sig)
   waitpid (broker_pid, &status, 0);
   g_spawn_close_pid (broker_pid);
   broker_pid = 0;
+}
+
+static void
+remove_dir (void)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d && (name = g_dir_read_name (d))) {
+    gchar *path = g_build_filename (dir, name, NULL);
+
+    g_unlink (path);
+    g_free (path);
+  }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (dir);
 }
 
 /* ---- the subscriber: first arrival per frame, per run ---- */
@@ -463,13 +480,15 @@ main (int argc, char **argv)
 
   throughput ();
   latency ();
-  restarts (2, SIGTERM);
-  restarts (3, SIGKILL);
+  if (seconds > 0) {
+    restarts (2, SIGTERM);
+    restarts (3, SIGKILL);
+  }
 
   mosquitto_disconnect (sub);
   mosquitto_loop_stop (sub, false);
   mosquitto_destroy (sub);
   broker_stop (SIGTERM);
-  printf ("broker files in %s\n", dir);
+  remove_dir ();
   return 0;
 }
