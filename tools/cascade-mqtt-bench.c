@@ -11,9 +11,13 @@
  *   appsrc (frames with a GstCascadeMeta of --objects boxes) ! cascadejson
  *     ! cascademqttsink
  * and prints one line each:
+ *   json_only: the same frames into cascadejson ! fakesink, frames/s (what
+ *     the JSON costs, without MQTT);
  *   throughput: --frames frames pushed at once (the queue holds them all):
  *     "throughput msgs_per_s <..> bytes_per_line <..> frames <n>
  *      received <n> dropped <n>", from the first push to the last arrival;
+ *   sink_only: the throughput run's lines, prepared, into appsrc !
+ *     cascademqttsink (the MQTT path alone): "sink_only msgs_per_s ...";
  *   latency: --frames frames at --rate per second: "latency p50_ms <..>
  *     p99_ms <..> max_ms <..>", from the buffer reaching the sink's pad to
  *     its arrival at the subscriber (one monotonic clock);
@@ -161,7 +165,7 @@ remove_dir (void)
 
 /* ---- the subscriber: first arrival per frame, per run ---- */
 
-#define RUNS 4
+#define RUNS 5
 
 typedef struct
 {
@@ -170,6 +174,7 @@ typedef struct
   guint size[RUNS];
   guint unique[RUNS], total[RUNS];
   gint bytes[RUNS];             /* payload of the last message */
+  gchar *sample;                /* a payload of run 0, after its frame number */
 } Arrivals;
 
 static Arrivals arrivals;
@@ -189,6 +194,13 @@ on_message (struct mosquitto *m, void *data, const struct mosquitto_message
   g_mutex_lock (&arrivals.lock);
   arrivals.total[r]++;
   arrivals.bytes[r] = msg->payloadlen;
+  if (r == 0 && !arrivals.sample) {
+    const gchar *rest = p + 10;
+
+    while (rest < p + msg->payloadlen && g_ascii_isdigit (*rest))
+      rest++;
+    arrivals.sample = g_strndup (rest, p + msg->payloadlen - rest);
+  }
   if (frame < arrivals.size[r] && !arrivals.first[r][frame]) {
     arrivals.first[r][frame] = now;
     arrivals.unique[r]++;
@@ -238,11 +250,14 @@ static Run *
 run_new (guint index, guint n, guint max_queued)
 {
   Run *run = g_new0 (Run, 1);
-  gchar *launch = g_strdup_printf ("appsrc name=src format=time "
-      "caps=video/x-raw,format=GRAY8,width=1280,height=720,framerate=0/1 ! "
-      "cascadejson ! cascademqttsink name=sink host=127.0.0.1 port=%u "
+  /* run 4: prepared lines straight into the sink */
+  gchar *launch = g_strdup_printf ("appsrc name=src format=time %s ! "
+      "cascademqttsink name=sink host=127.0.0.1 port=%u "
       "qos=%d topic=bench/{stream} stream-name=%u max-queued=%u "
+      "max-queued-bytes=0 "
       "reconnect-delay=50 reconnect-delay-max=500 drain-timeout=60000",
+      index == 4 ? "caps=application/x-ndjson" : "caps=video/x-raw,"
+      "format=GRAY8,width=1280,height=720,framerate=0/1 ! cascadejson",
       port, qos, index, max_queued);
   GError *err = NULL;
   GstPad *pad;
@@ -365,6 +380,67 @@ throughput (void)
   g_free (run);
 }
 
+/* the same frames into cascadejson ! fakesink: what the JSON costs alone */
+static void
+json_only (void)
+{
+  GstElement *pipeline = gst_parse_launch ("appsrc name=src format=time "
+      "caps=video/x-raw,format=GRAY8,width=1280,height=720,framerate=0/1 ! "
+      "cascadejson ! fakesink sync=false", NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  Run run = { pipeline, src, NULL, NULL, 0 };
+  gint64 t0;
+  GstMessage *msg;
+  guint i;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  t0 = g_get_monotonic_time ();
+  for (i = 0; i < (guint) frames; i++)
+    push_frame (&run, i);
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+  msg = gst_bus_timed_pop_filtered (bus, 120 * GST_SECOND, GST_MESSAGE_EOS);
+  printf ("json_only frames_per_s %.0f frames %d\n", frames * 1e6 /
+      MAX (g_get_monotonic_time () - t0, 1), frames);
+  if (msg)
+    gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  gst_object_unref (pipeline);
+}
+
+/* the lines of the throughput run, prepared, straight into the sink: what
+ * the MQTT path takes without the JSON */
+static void
+sink_only (void)
+{
+  Run *run = run_new (4, frames, frames + 1);
+  gint64 t0 = g_get_monotonic_time (), last = 0;
+  GstStructure *stats;
+  guint i;
+
+  for (i = 0; i < (guint) frames; i++) {
+    gchar *line = g_strdup_printf ("{\"frame\": %u%s\n", i,
+        arrivals.sample ? arrivals.sample : "}");
+    GstBuffer *buf = gst_buffer_new_wrapped (line, strlen (line));
+
+    GST_BUFFER_OFFSET (buf) = i;
+    gst_app_src_push_buffer (GST_APP_SRC (run->src), buf);
+  }
+  stats = run_end (run, 4);
+  for (i = 0; i < (guint) frames; i++)
+    last = MAX (last, arrivals.first[4][i]);
+  printf ("sink_only msgs_per_s %.0f MB_per_s %.1f bytes_per_line %d "
+      "received %u dropped %" G_GUINT64_FORMAT "\n",
+      unique (4) * 1e6 / MAX (last - t0, 1),
+      unique (4) * (gdouble) arrivals.bytes[4] / MAX (last - t0, 1),
+      arrivals.bytes[4], unique (4), stat_get (stats, "dropped"));
+  gst_structure_free (stats);
+  g_free (run->in);
+  g_free (run);
+}
+
 static void
 latency (void)
 {
@@ -478,7 +554,9 @@ main (int argc, char **argv)
     g_error ("subscriber cannot connect");
   g_usleep (300000);
 
+  json_only ();
   throughput ();
+  sink_only ();
   latency ();
   if (seconds > 0) {
     restarts (2, SIGTERM);
