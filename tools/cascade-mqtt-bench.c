@@ -10,7 +10,9 @@
  * same QoS), then runs three pipelines of
  *   appsrc (frames with a GstCascadeMeta of --objects boxes) ! cascadejson
  *     ! cascademqttsink
- * and prints one line each:
+ * (set_tcp_nodelay: without it the broker holds small writes to a QoS 0
+ * subscriber, which sends no PUBACK, for its delayed TCP ACK) and prints
+ * one line each:
  *   json_only: the same frames into cascadejson ! fakesink, frames/s (what
  *     the JSON costs, without MQTT);
  *   throughput: --frames frames pushed at once (the queue holds them all):
@@ -114,7 +116,8 @@ broker_start (void)
   gchar *log = g_build_filename (dir, "stderr.log", NULL);
   gchar *text = g_strdup_printf ("listener %u 127.0.0.1\n"
       "allow_anonymous true\npersistence true\npersistence_location %s/\n"
-      "autosave_interval 1\nmax_queued_messages 0\nuser root\n", port, dir);
+      "autosave_interval 1\nmax_queued_messages 0\nset_tcp_nodelay true\n"
+      "user root\n", port, dir);
   const gchar *argv[] = { broker_path, "-c", conf, NULL };
   gint fd = g_open (log, O_WRONLY | O_CREAT | O_APPEND, 0644);
   GError *err = NULL;
