@@ -7,7 +7,7 @@
  * It starts mosquitto on a free port of 127.0.0.1 (persistence in a
  * temporary directory, no limit on messages kept for an offline session)
  * and a libmosquitto subscriber in this process (persistent session, the
- * same QoS), then runs three pipelines of
+ * same QoS), then runs pipelines of
  *   appsrc (frames with a GstCascadeMeta of --objects boxes) ! cascadejson
  *     ! cascademqttsink
  * (set_tcp_nodelay: without it the broker holds small writes to a QoS 0

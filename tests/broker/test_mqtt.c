@@ -704,7 +704,6 @@ cascademqttsink_suite (void)
   TCase *tc = tcase_create ("broker");
 
   suite_add_tcase (s, tc);
-  tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_delivery);
   tcase_add_test (tc, test_restarts);
   tcase_add_test (tc, test_down_at_start_fails);
