@@ -12,13 +12,12 @@
  * acknowledgements (on_publish) come.  Those stay in libmosquitto's own
  * session state when the connection is lost, and libmosquitto sends them
  * again (DUP) after the next CONNACK, so that nothing queued or in flight
- * is lost across broker restarts; the acknowledgement of the copy counts
- * the message sent, once.  Nothing more is taken while libmosquitto still
- * has bytes to write: its own queues never grow, ours is the one bounded.
+ * is lost across broker restarts; the copy's acknowledgement counts it
+ * sent, once.  Nothing is taken while libmosquitto has bytes to write.
  *
  * Reconnection: reconnect_delay_ms doubled per failed attempt up to
- * reconnect_delay_max_ms, from the first failure of an outage; reset by a
- * CONNACK.  An attempt without a CONNACK within connect_timeout_ms fails.
+ * reconnect_delay_max_ms, reset by a CONNACK; no CONNACK within
+ * connect_timeout_ms fails an attempt.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Library General Public
@@ -40,8 +39,7 @@
 GST_DEBUG_CATEGORY_EXTERN (gst_cascade_mqtt_sink_debug);
 #define GST_CAT_DEFAULT gst_cascade_mqtt_sink_debug
 
-/* the longest poll: keep-alive and the connect timeout are checked so */
-#define POLL_MS 1000
+#define POLL_MS 1000            /* the longest poll: keep-alive, timeout */
 
 struct _CascadeMqttClient
 {
@@ -61,6 +59,7 @@ struct _CascadeMqttClient
   gboolean stopping, unlocked;
   gboolean attempted;           /* the first attempt has ended */
   guint64 reconnects, failures;
+  guint retry_delay_ms;         /* before the next attempt; 0: connected */
   gboolean ever_connected;
   CascadeMqttFailure last_failure;
   gchar *last_error;
@@ -213,6 +212,7 @@ fail (CascadeMqttClient * c, int rc, int err)
       text, c->attempt, delay);
   g_mutex_lock (&c->lock);
   c->failures++;
+  c->retry_delay_ms = (guint) delay;
   c->attempted = TRUE;
   g_mutex_unlock (&c->lock);
   set_state (c, CASCADE_MQTT_DISCONNECTED, c->attempt == 1 ?
@@ -259,6 +259,7 @@ connected (CascadeMqttClient * c)
     c->reconnects++;
   c->ever_connected = TRUE;
   c->attempted = TRUE;
+  c->retry_delay_ms = 0;
   g_mutex_unlock (&c->lock);
   c->attempt = 0;
   GST_INFO_OBJECT (c->owner, "connected to %s:%u%s", c->cfg.host,
@@ -386,8 +387,6 @@ client_thread (gpointer data)
   g_mutex_unlock (&c->lock);
   return NULL;
 }
-
-/* ---- the public side ---- */
 
 static gboolean
 client_configure (CascadeMqttClient * c, GError ** error)
@@ -565,7 +564,7 @@ cascade_mqtt_client_unlock (CascadeMqttClient * c, gboolean unlock)
 
 static GstStructure *
 stats_new (const gchar * state, const CascadeMqttQueue * q, guint64 reconnects,
-    guint64 failures, const gchar * error)
+    guint64 failures, guint retry_delay_ms, const gchar * error)
 {
   return gst_structure_new ("cascade-mqtt-stats",
       "state", G_TYPE_STRING, state,
@@ -576,6 +575,7 @@ stats_new (const gchar * state, const CascadeMqttQueue * q, guint64 reconnects,
       "dropped", G_TYPE_UINT64, q->dropped,
       "reconnects", G_TYPE_UINT64, reconnects,
       "failed-attempts", G_TYPE_UINT64, failures,
+      "retry-delay", G_TYPE_UINT, retry_delay_ms,
       "last-error", G_TYPE_STRING, error ? error : "", NULL);
 }
 
@@ -588,11 +588,11 @@ cascade_mqtt_client_stats (CascadeMqttClient * c)
     CascadeMqttQueue empty;
 
     cascade_mqtt_queue_init (&empty, 1, 0);
-    return stats_new ("stopped", &empty, 0, 0, NULL);
+    return stats_new ("stopped", &empty, 0, 0, 0, NULL);
   }
   g_mutex_lock (&c->lock);
   s = stats_new (state_names[c->state], &c->queue, c->reconnects,
-      c->failures, c->last_error);
+      c->failures, c->retry_delay_ms, c->last_error);
   g_mutex_unlock (&c->lock);
   return s;
 }

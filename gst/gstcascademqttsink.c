@@ -43,8 +43,9 @@
  *
  * #GstCascadeMqttSink:stats (read-only) counts sent (QoS 0: written;
  * QoS 1/2: acknowledged), queued, queued-bytes, in-flight, dropped,
- * reconnects (connections established again after a loss) and
- * failed-attempts, with the state (disconnected, connecting, connected,
+ * reconnects (connections established again after a loss),
+ * failed-attempts and retry-delay (ms before the next attempt), with the
+ * state (disconnected, connecting, connected,
  * failed) and the last error; with #GstCascadeMqttSink:stats-interval the
  * same structure is posted as a `cascade-mqtt-stats` element message.
  *
@@ -159,14 +160,15 @@ gst_cascade_mqtt_sink_class_init (GstCascadeMqttSinkClass * klass)
    *
    * The counters since the element started (after it stopped: the last
    * ones): state, sent, queued, queued-bytes, in-flight, dropped,
-   * reconnects, failed-attempts, last-error.
+   * reconnects, failed-attempts, retry-delay (ms), last-error.
    *
    * Since: 0.2
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "Counters: state, sent, queued, queued-bytes, in-flight, dropped, "
-          "reconnects, failed-attempts, last-error", GST_TYPE_STRUCTURE,
+          "reconnects, failed-attempts, retry-delay, last-error",
+          GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   cascade_mqtt_props_install (gobject_class, PROP_FIRST_TABLE);
 

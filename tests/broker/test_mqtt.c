@@ -151,6 +151,18 @@ wait_state (Pipe * p, const gchar * state)
   fail_unless (state_is (p, state), "sink never %s", state);
 }
 
+/* polls (bounded) until the counter field is value (the acknowledgement
+ * of the last message may come after the subscriber got it) */
+static void
+wait_stat (Pipe * p, const gchar * field, guint64 value)
+{
+  gint i;
+
+  for (i = 0; i < DELIVERY_MS / 10 && stat (p, field) != value; i++)
+    g_usleep (10000);
+  fail_unless_equals_int (stat (p, field), value);
+}
+
 /* the seq of a "topic payload" message of TOPIC */
 static guint
 seq_of (const gchar * msg)
@@ -226,7 +238,7 @@ GST_START_TEST (test_delivery)
       "cascade/cam7/events {\"event\": \"enter\"}");
   fail_unless_equals_string (g_ptr_array_index (msgs, 95),
       TOPIC " {\"seq\": 95, \"objects\": []}");
-  fail_unless_equals_int (stat (p, "sent"), 101);
+  wait_stat (p, "sent", 101);
   fail_unless_equals_int (stat (p, "dropped"), 0);
   fail_unless_equals_int (stat (p, "reconnects"), 0);
   /* nothing more arrives (no duplicate without a restart) */
@@ -264,14 +276,19 @@ push_thread (gpointer data)
 /* QoS 1 across three broker restarts mid-stream.
  *
  * What the test accepts: every message arrives at least once, the first
- * arrivals are in order, and duplicates (which QoS 1 allows) are at most
- * the messages that can be unacknowledged at a restart: per restart, the
- * sink's in-flight window (max-inflight, 20) towards the broker plus the
- * broker's in-flight window (max_inflight_messages, 20 by default) towards
- * the subscriber.  Nothing may be dropped.  The subscriber has a
- * persistent session (client id, clean_session false, QoS 1) and the
- * broker persistence: SIGTERM makes mosquitto save the sessions and the
- * messages queued for them, which it sends after the restart. */
+ * arrivals are in order, nothing is dropped and the sink counts each
+ * message sent once.  Duplicates are what QoS 1 allows: a message that was
+ * unacknowledged when a connection was lost is sent again, once per loss,
+ * by the sink (towards the broker) and by the broker (towards the
+ * subscriber), so no message arrives more than 1 + 2 x restarts times
+ * (test_delivery: without a restart, none twice).  Their number is not
+ * bounded tighter: mosquitto 2.0.11 keeps more than its
+ * max_inflight_messages (20) unacknowledged towards a restored persistent
+ * session (seen: ~180 to a subscriber slowed by a loaded machine, all sent
+ * again after the next restart).  The subscriber has a persistent session
+ * (client id, clean_session false, QoS 1) and the broker persistence:
+ * SIGTERM makes mosquitto save the sessions and the messages queued for
+ * them, which it sends after the restart. */
 GST_START_TEST (test_restarts)
 {
   const guint n = 800, restarts = 3;
@@ -281,7 +298,7 @@ GST_START_TEST (test_restarts)
   GThread *thread;
   GPtrArray *msgs;
   GHashTable *seen = g_hash_table_new (NULL, NULL);
-  guint i, dups = 0, next = 0, got = 0;
+  guint i, dups = 0, next = 0, got = 0, *copies;
 
   test_broker_start (b);
   sub = test_sub_new (b->port, TOPIC, "cascade-test-sub", NULL, NULL);
@@ -312,9 +329,14 @@ GST_START_TEST (test_restarts)
     g_ptr_array_unref (all);
   }
   msgs = test_sub_messages (sub);
+  copies = g_new0 (guint, n);
   for (i = 0; i < msgs->len; i++) {
     guint seq = seq_of (g_ptr_array_index (msgs, i));
 
+    fail_unless (seq < n, "seq %u", seq);
+    copies[seq]++;
+    fail_unless (copies[seq] <= 1u << restarts, "seq %u arrived %u times",
+        seq, copies[seq]);
     if (seq < next) {
       dups++;
     } else {
@@ -322,14 +344,12 @@ GST_START_TEST (test_restarts)
       next++;
     }
   }
-  GST_INFO ("%u messages, %u arrivals, %u duplicates, %u restarts", n,
-      msgs->len, dups, restarts);
   g_print ("restarts: %u of %u delivered, %u duplicates across %u broker "
       "restarts\n", next, n, dups, restarts);
   fail_unless_equals_int (next, n);
-  fail_unless (dups <= restarts * (20 + 20), "%u duplicates", dups);
+  g_free (copies);
   fail_unless_equals_int (stat (t.p, "dropped"), 0);
-  fail_unless_equals_int (stat (t.p, "sent"), n);
+  wait_stat (t.p, "sent", n);
   fail_unless_equals_int (stat (t.p, "reconnects"), restarts);
   fail_unless_equals_int (b->starts, restarts + 1);
   g_ptr_array_unref (msgs);
@@ -402,12 +422,43 @@ GST_START_TEST (test_down_at_start_retries)
   msgs = test_sub_messages (sub);
   for (i = 0; i < 30; i++)
     fail_unless_equals_int (seq_of (g_ptr_array_index (msgs, i)), i);
-  fail_unless_equals_int (stat (p, "sent"), 30);
+  wait_stat (p, "sent", 30);
   fail_unless_equals_int (stat (p, "reconnects"), 0);
   g_ptr_array_unref (msgs);
   pipe_free (p);
   test_sub_free (sub);
   test_broker_free (b);
+}
+
+GST_END_TEST;
+
+/* the back-off: reconnect-delay doubled per failed attempt, capped at
+ * reconnect-delay-max (each count of failed attempts is read with its
+ * delay, in one snapshot of the counters) */
+GST_START_TEST (test_backoff)
+{
+  Pipe *p = pipe_new (test_free_port (), "reconnect-delay=300 "
+      "reconnect-delay-max=1000");
+  const guint expected[] = { 300, 600, 1000, 1000 };
+  guint seen = 0, i;
+
+  pipe_play (p);
+  for (i = 0; i < 2000 && seen < G_N_ELEMENTS (expected); i++) {
+    GstStructure *s = stats (p);
+    guint64 failed = 0;
+    guint delay = 0;
+
+    fail_unless (gst_structure_get_uint64 (s, "failed-attempts", &failed));
+    fail_unless (gst_structure_get_uint (s, "retry-delay", &delay));
+    gst_structure_free (s);
+    if (failed >= 1 && failed <= G_N_ELEMENTS (expected)) {
+      fail_unless_equals_int (delay, expected[failed - 1]);
+      seen = MAX (seen, (guint) failed);
+    }
+    g_usleep (10000);
+  }
+  fail_unless_equals_int (seen, G_N_ELEMENTS (expected));
+  pipe_free (p);
 }
 
 GST_END_TEST;
@@ -604,7 +655,7 @@ check_overflow (const gchar * props, guint n, guint kept)
   for (i = 0; i < kept; i++)
     fail_unless_equals_int (seq_of (g_ptr_array_index (msgs, i)),
         n - kept + i);
-  fail_unless_equals_int (stat (p, "sent"), kept);
+  wait_stat (p, "sent", kept);
   fail_unless_equals_int (stat (p, "dropped"), n - kept);
   g_ptr_array_unref (msgs);
   pipe_free (p);
@@ -708,6 +759,7 @@ cascademqttsink_suite (void)
   tcase_add_test (tc, test_restarts);
   tcase_add_test (tc, test_down_at_start_fails);
   tcase_add_test (tc, test_down_at_start_retries);
+  tcase_add_test (tc, test_backoff);
   tcase_add_test (tc, test_connect_timeout);
   tcase_add_test (tc, test_unresolved);
   tcase_add_test (tc, test_wrong_password);
