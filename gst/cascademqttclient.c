@@ -319,7 +319,7 @@ run_once (CascadeMqttClient * c, CascadeMqttState state)
   fds[1].fd = c->wake_fd;
   fds[1].events = POLLIN;
   if (state == CASCADE_MQTT_CONNECTING) {
-    gint64 left = c->attempt_started + c->cfg.connect_timeout_ms * 1000 -
+    gint64 left = c->attempt_started + (gint64) c->cfg.connect_timeout_ms * 1000 -
         g_get_monotonic_time ();
     timeout = (gint) CLAMP (left / 1000 + 1, 0, POLL_MS);
   }
