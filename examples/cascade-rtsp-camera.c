@@ -1,10 +1,10 @@
 /* gst-cascade example cascade-rtsp: one camera's source, and its recovery.
  *
- * Each camera has a persistent branch in the pipeline (queue ! cascadedetect
- * ! cascadejson ! filesink, built by cascade-rtsp.c) and a source bin that
+ * Each camera has a persistent branch in the pipeline (cascadedetect !
+ * cascadejson ! filesink, built by cascade-rtsp.c) and a source bin that
  * is replaced whenever it fails:
  *
- *   [rtspsrc ! decodebin ! videoconvert]-src  ->  queue's sink pad
+ *   [rtspsrc ! decodebin ! videoconvert]-src  ->  cascadedetect's sink pad
  *
  * A source fails on an error message from inside it, on an EOS from it (a
  * frozen server ends rtspsrc's stream with EOS after its timeouts: the EOS
@@ -25,6 +25,7 @@
  * teardown threads; these touch only their own pads and elements, an
  * atomic counter, and hand the rest to the main loop.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cascade-rtsp.h"
@@ -503,4 +504,32 @@ camera_stop (Camera * cam)
     camera_detach_source (cam);         /* sends the EOS once unlinked */
   else
     camera_send_eos (cam);
+}
+
+/* --mqtt HOST[:PORT]: the camera's cascademqttsink, topic
+ * cascade/camN/detections unless --mqtt-props sets another */
+GstElement *
+camera_make_mqtt (Camera * cam)
+{
+  CascadeRtspApp *app = cam->app;
+  GstElement *mqtt = gst_element_factory_make ("cascademqttsink", NULL);
+  gchar **hp = g_strsplit (app->mqtt, ":", 2);
+  gchar *stream = g_strdup_printf ("cam%u", cam->index);
+
+  if (mqtt) {
+    /* like the filesink: no preroll (the source bins come and go) */
+    g_object_set (mqtt, "host", hp[0], "stream-name", stream, "async", FALSE,
+        NULL);
+    if (hp[1])
+      g_object_set (mqtt, "port", (guint) atoi (hp[1]), NULL);
+    if (!cascade_rtsp_set_props (G_OBJECT (mqtt), app->mqtt_props,
+            "cascademqttsink"))
+      g_clear_object (&mqtt);
+  } else {
+    g_printerr ("no cascademqttsink (the plugin was built without "
+        "libmosquitto?)\n");
+  }
+  g_strfreev (hp);
+  g_free (stream);
+  return mqtt;
 }

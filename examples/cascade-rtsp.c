@@ -6,16 +6,22 @@
  * line per analysed frame), by default ./cam0.jsonl, ./cam1.jsonl, ...
  * (--output-dir, --output-pattern).  All cameras run in one pipeline:
  *
- *   [camera source bin] ! queue max-size-buffers=2 leaky=downstream !
- *       cascadedetect ! cascadejson ! filesink            (per camera)
+ *   [camera source bin] ! cascadedetect ! cascadejson ! filesink
+ *                                   (per camera; with --mqtt, a tee sends
+ *                                    the lines to cascademqttsink too)
  *
  * The branch after the source bin is built once, so the model is loaded
  * once per camera and never again; when a camera fails (an error from its
  * source, an EOS from it, or no buffer for --stall-timeout seconds) only its
  * source bin is torn down and rebuilt, with exponential back-off, while the
- * other cameras go on (see cascade-rtsp-camera.c).  The leaky queue drops
- * camera frames rather than letting them pile up when the model is slower
- * than the camera.
+ * other cameras go on (see cascade-rtsp-camera.c).  No leaky queue sits in
+ * front of cascadedetect: with a live source (mode=auto: newest-frame) it
+ * analyses the newest frame on a worker and never holds up the camera.
+ *
+ * --mqtt HOST[:PORT] also publishes each camera's lines to an MQTT broker
+ * (cascademqttsink: topic cascade/camN/detections, QoS 1; --mqtt-props
+ * "topic=site/{stream}/det username=u password=p tls-ca-file=ca.pem ...");
+ * the sink queues while the broker is away and never holds up the branch.
  *
  * Each camera's state (connecting, streaming, stalled, reconnecting with
  * the attempt and the delay, stopped) is logged on stdout with the time,
@@ -143,29 +149,27 @@ output_path (const gchar * dir, const gchar * pattern, guint index)
   return path;
 }
 
-/* the camera's persistent branch, in the pipeline and linked */
+/* the camera's persistent branch, in the pipeline and linked:
+ *   cascadedetect ! cascadejson ! filesink
+ * or with --mqtt
+ *   cascadedetect ! cascadejson ! tee ! filesink, tee. ! cascademqttsink
+ * (neither sink waits: no queue behind the tee) */
 static gboolean
 camera_build_branch (Camera * cam, const gchar * model, const gchar * device,
     gchar ** detect_props)
 {
   GstBin *pipeline = GST_BIN (cam->app->pipeline);
+  gboolean ok;
 
-  cam->queue = gst_element_factory_make ("queue", NULL);
   cam->detect = gst_element_factory_make ("cascadedetect", NULL);
   cam->json = gst_element_factory_make ("cascadejson", NULL);
   cam->sink = gst_element_factory_make ("filesink", NULL);
-  if (!cam->queue || !cam->detect || !cam->json || !cam->sink) {
-    g_printerr ("missing element: queue, filesink (GStreamer core) or "
+  if (!cam->detect || !cam->json || !cam->sink) {
+    g_printerr ("missing element: filesink (GStreamer core) or "
         "cascadedetect, cascadejson (the cascade plugin: GST_PLUGIN_PATH?)\n");
-    g_clear_object (&cam->queue);
-    g_clear_object (&cam->detect);
-    g_clear_object (&cam->json);
-    g_clear_object (&cam->sink);
     return FALSE;
   }
-  g_object_set (cam->queue, "max-size-buffers", 2, "max-size-bytes", 0,
-      "max-size-time", (guint64) 0, NULL);
-  gst_util_set_object_arg (G_OBJECT (cam->queue), "leaky", "downstream");
+  gst_bin_add_many (pipeline, cam->detect, cam->json, cam->sink, NULL);
   if (model)
     g_object_set (cam->detect, "model", model, NULL);
   if (device)
@@ -178,14 +182,24 @@ camera_build_branch (Camera * cam, const gchar * model, const gchar * device,
   /* a write per line: a reader of the file sees each frame's line at once */
   gst_util_set_object_arg (G_OBJECT (cam->sink), "buffer-mode", "unbuffered");
 
-  gst_bin_add_many (pipeline, cam->queue, cam->detect, cam->json, cam->sink,
-      NULL);
-  if (!gst_element_link_many (cam->queue, cam->detect, cam->json, cam->sink,
-          NULL)) {
-    g_printerr ("cannot link queue ! cascadedetect ! cascadejson ! filesink\n");
+  if (cam->app->mqtt) {
+    GstElement *tee = gst_element_factory_make ("tee", NULL);
+
+    if (!(cam->mqtt = camera_make_mqtt (cam)))
+      return FALSE;
+    gst_bin_add_many (pipeline, tee, cam->mqtt, NULL);
+    ok = gst_element_link_many (cam->detect, cam->json, tee, cam->sink, NULL)
+        && gst_element_link (tee, cam->mqtt);
+  } else {
+    ok = gst_element_link_many (cam->detect, cam->json, cam->sink, NULL);
+  }
+  if (!ok) {
+    g_printerr ("cannot link cascadedetect ! cascadejson ! the sinks\n");
     return FALSE;
   }
-  cam->branch_pad = gst_element_get_static_pad (cam->queue, "sink");
+  /* no leaky queue in front: cascadedetect (mode=auto: newest-frame for a
+   * live source) never holds up the camera's thread */
+  cam->branch_pad = gst_element_get_static_pad (cam->detect, "sink");
   gst_pad_add_probe (cam->branch_pad, GST_PAD_PROBE_TYPE_BUFFER |
       GST_PAD_PROBE_TYPE_BUFFER_LIST, branch_buffer_probe, cam, NULL);
   return TRUE;
@@ -330,7 +344,7 @@ duration_cb (gpointer data)
 
 typedef struct
 {
-  gchar *model, *device, *detect_props, *rtsp_props;
+  gchar *model, *device, *detect_props, *rtsp_props, *mqtt_props;
   gchar *output_dir, *output_pattern;
   gdouble duration;
   gchar **urls;
@@ -349,6 +363,11 @@ parse_options (int *argc, char ***argv, Options * o, CascadeRtspApp * app)
         "PROPS"},
     {"rtsp-props", 0, 0, G_OPTION_ARG_STRING, &o->rtsp_props,
         "rtspsrc properties, e.g. \"protocols=tcp latency=100\"", "PROPS"},
+    {"mqtt", 0, 0, G_OPTION_ARG_STRING, &app->mqtt,
+        "Also publish the lines to this MQTT broker", "HOST[:PORT]"},
+    {"mqtt-props", 0, 0, G_OPTION_ARG_STRING, &o->mqtt_props,
+        "cascademqttsink properties, e.g. \"qos=1 topic=site/{stream}/det\"",
+        "PROPS"},
     {"output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &o->output_dir,
         "Directory of the JSON-lines files (default: .)", "DIR"},
     {"output-pattern", 0, 0, G_OPTION_ARG_STRING, &o->output_pattern,
@@ -425,6 +444,7 @@ app_build (CascadeRtspApp * app, Options * o)
 
   if (!split_props (o->detect_props, &detect_props, "--detect-props")
       || !split_props (o->rtsp_props, &app->rtsp_props, "--rtsp-props")
+      || !split_props (o->mqtt_props, &app->mqtt_props, "--mqtt-props")
       || !check_rtsp_props (app))
     return FALSE;
   if (o->output_dir && g_mkdir_with_parents (o->output_dir, 0755) != 0) {
@@ -547,6 +567,9 @@ out:
   g_ptr_array_unref (app.cameras);
   g_ptr_array_unref (app.teardowns);
   g_strfreev (app.rtsp_props);
+  g_strfreev (app.mqtt_props);
+  g_free (app.mqtt);
+  g_free (o.mqtt_props);
   g_strfreev (o.urls);
   g_free (o.model);
   g_free (o.device);

@@ -30,9 +30,10 @@ typedef struct
   gchar *url;
   gchar *out_path;
 
-  /* the persistent branch: queue ! cascadedetect ! cascadejson ! filesink */
-  GstElement *queue, *detect, *json, *sink;
-  GstPad *branch_pad;           /* the queue's sink pad (a ref) */
+  /* the persistent branch: cascadedetect ! cascadejson ! filesink (and
+   * with --mqtt, a tee to cascademqttsink) */
+  GstElement *detect, *json, *sink, *mqtt;
+  GstPad *branch_pad;           /* cascadedetect's sink pad (a ref) */
 
   /* the current source bin (NULL while reconnecting); the generation
    * tells its messages and events from those of bins already replaced */
@@ -63,6 +64,8 @@ struct _CascadeRtspApp
   gdouble stall_timeout, connect_timeout;
   gdouble backoff_initial, backoff_max;
   gchar **rtsp_props;           /* NULL-terminated "key=value" */
+  gchar *mqtt;                  /* --mqtt HOST[:PORT], or NULL */
+  gchar **mqtt_props;
 
   GPtrArray *teardowns;         /* sources being set to NULL off the loop */
   gboolean stopping;
@@ -84,6 +87,7 @@ gboolean camera_owns_message (Camera * cam, GstMessage * msg,
 void camera_fail (Camera * cam, const gchar * reason);
 void camera_stop (Camera * cam);
 void cascade_rtsp_reap_teardowns (CascadeRtspApp * app, gboolean wait);
+GstElement *camera_make_mqtt (Camera * cam);
 
 G_END_DECLS
 

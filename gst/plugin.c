@@ -14,6 +14,9 @@
 #include "gstcascadelog.h"
 #include "gstcascadeoverlay.h"
 #include "gstcascadetrack.h"
+#ifdef HAVE_MQTT
+#include "gstcascademqttsink.h"
+#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -26,6 +29,9 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (cascadeoverlay, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadejson, plugin);
   ret |= GST_ELEMENT_REGISTER (cascadetrack, plugin);
+#ifdef HAVE_MQTT
+  ret |= GST_ELEMENT_REGISTER (cascademqttsink, plugin);
+#endif
 
   return ret;
 }

@@ -9,15 +9,18 @@ build=(gcc pkg-config meson ninja-build python3
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
   libclblast-dev liborc-0.4-dev liborc-0.4-dev-bin libpango1.0-dev
   gobject-introspection libgirepository1.0-dev gir1.2-gstreamer-1.0
-  gir1.2-gst-plugins-base-1.0 gtk-doc-tools)
+  gir1.2-gst-plugins-base-1.0 gtk-doc-tools libmosquitto-dev)
 runtime=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 # libgstrtspserver-1.0-dev: tests/live's RTSP server (its client side,
-# rtspsrc, is in gstreamer1.0-plugins-good)
+# rtspsrc, is in gstreamer1.0-plugins-good); mosquitto (the broker and
+# mosquitto_passwd), openssl (certificates): tests/broker;
+# mosquitto-clients: mosquitto_sub, to watch what cascademqttsink publishes;
 # python3-scipy: models/mot_eval.py's optimal matchings (tracking tests and
 # benchmark); python3-gi, python3-gst-1.0: the Python appsink example and
 # its test
 test=(python3-torch python3-torchvision python3-opencv python3-numpy valgrind
-  libgstrtspserver-1.0-dev python3-scipy python3-gi python3-gst-1.0)
+  libgstrtspserver-1.0-dev mosquitto mosquitto-clients openssl
+  python3-scipy python3-gi python3-gst-1.0)
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in
