@@ -34,6 +34,9 @@
 #include "cascadeformats.h"
 #include "cascadeoverlayblend.h"
 #include "cascadeoverlaytext.h"
+#ifdef HAVE_GST_ANALYTICS
+#include "cascadeanalyticsadapt.h"
+#endif
 
 /* also the category of cascadeoverlaytext.c */
 GST_DEBUG_CATEGORY (gst_cascade_overlay_debug);
@@ -488,6 +491,9 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
 {
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (filter);
   GstCascadeMeta *meta;
+#ifdef HAVE_GST_ANALYTICS
+  GstBuffer *adapted = NULL;
+#endif
   guint line_width, n, i;
   gdouble opacity, sx = 1.0, sy = 1.0;
   gboolean boxes, labels, masks;
@@ -498,6 +504,11 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
     return GST_FLOW_NOT_NEGOTIATED;
 
   meta = gst_buffer_get_cascade_meta (frame->buffer);
+#ifdef HAVE_GST_ANALYTICS
+  /* no GstCascadeMeta: another element's analytics relation meta */
+  if (!meta)
+    meta = gst_cascade_analytics_adapt (frame->buffer, fw, fh, &adapted);
+#endif
   if (!meta || gst_cascade_meta_get_count (meta) == 0)
     return GST_FLOW_OK;
 
@@ -551,5 +562,8 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
     }
   }
 
+#ifdef HAVE_GST_ANALYTICS
+  gst_clear_buffer (&adapted);
+#endif
   return GST_FLOW_OK;
 }
