@@ -32,7 +32,10 @@
  * (x2 - x1 is the width) and masks, for mask models, are the binary
  * frame-sized masks as COCO run-length encoding (column-major, the
  * compressed string of pycocotools), so that the output feeds COCO tools
- * directly.  Frames without the meta give `"objects": []`.
+ * directly.  Frames without the meta give `"objects": []`; built against
+ * GStreamer >= 1.24, a frame that has no #GstCascadeMeta but a
+ * #GstAnalyticsRelationMeta (another element's detections) gives its
+ * objects, with `label_id` -1.
  *
  * ## Example launch line
  * |[

@@ -15,7 +15,9 @@
  * cascadedetect) onto the frame itself: a box, a label with the score, and
  * for mask models a translucent fill of the instance mask with an opaque
  * outline.  Colours are fixed per class id.  Frames without the meta pass
- * unchanged.  Works on packed RGB formats and on NV12 / I420, where it
+ * unchanged; built against GStreamer >= 1.24, a frame that has no
+ * #GstCascadeMeta but a #GstAnalyticsRelationMeta (another element's
+ * detections) gets that meta's objects drawn.  Works on packed RGB formats and on NV12 / I420, where it
  * draws in YUV (the chroma of a 2x2 block is blended with the mean of the
  * block's alpha).
  *

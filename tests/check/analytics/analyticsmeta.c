@@ -129,8 +129,7 @@ GST_START_TEST (test_relation_matches_cascade_meta)
     fail_unless_equals_int (w, ew);
     fail_unless_equals_int (hh, eh);
     fail_unless_equals_float (conf, o->score);
-    fail_unless_equals_int (gst_analytics_od_mtd_get_obj_type (&od),
-        o->label);
+    fail_unless_equals_int (gst_analytics_od_mtd_get_obj_type (&od), o->label);
     fail_unless_equals_string (g_quark_to_string
         (gst_analytics_od_mtd_get_obj_type (&od)),
         gst_cascade_meta_get_label (meta, i));
@@ -180,8 +179,7 @@ GST_START_TEST (test_upstream_relation_meta)
     return;
   rmeta = gst_buffer_add_analytics_relation_meta (in);
   fail_unless (gst_analytics_relation_meta_add_od_mtd (rmeta,
-          g_quark_from_static_string ("foreign"), 1, 2, 3, 4, 0.25f,
-          &foreign));
+          g_quark_from_static_string ("foreign"), 1, 2, 3, 4, 0.25f, &foreign));
   h = analytics_check_detect (&info, "");
   out = gst_harness_push_and_pull (h, in);
   fail_unless (out != NULL);
@@ -191,8 +189,7 @@ GST_START_TEST (test_upstream_relation_meta)
     n_rmeta++;
   fail_unless_equals_int (n_rmeta, 1);
   rmeta = gst_buffer_get_analytics_relation_meta (out);
-  fail_unless (gst_analytics_relation_meta_get_od_mtd (rmeta, foreign.id,
-          &od));
+  fail_unless (gst_analytics_relation_meta_get_od_mtd (rmeta, foreign.id, &od));
   fail_unless_equals_string (g_quark_to_string
       (gst_analytics_od_mtd_get_obj_type (&od)), "foreign");
 
@@ -407,11 +404,9 @@ GST_START_TEST (test_json_reads_relation_meta)
   objects = json_object_get_array_member (root, "objects");
   fail_unless_equals_int (json_array_get_length (objects), 2);
   o = json_array_get_object_element (objects, 0);
-  fail_unless_equals_string (json_object_get_string_member (o, "label"),
-      "cat");
+  fail_unless_equals_string (json_object_get_string_member (o, "label"), "cat");
   fail_unless_equals_int (json_object_get_int_member (o, "label_id"), -1);
-  fail_unless_equals_float (json_object_get_double_member (o, "score"),
-      0.875);
+  fail_unless_equals_float (json_object_get_double_member (o, "score"), 0.875);
   box = json_object_get_array_member (o, "box");
   fail_unless_equals_float (json_array_get_double_element (box, 0), 8.0);
   fail_unless_equals_float (json_array_get_double_element (box, 3), 36.0);
@@ -419,8 +414,7 @@ GST_START_TEST (test_json_reads_relation_meta)
   fail_unless (json_object_has_member (o, "mask"));
 #endif
   o = json_array_get_object_element (objects, 1);
-  fail_unless_equals_string (json_object_get_string_member (o, "label"),
-      "dog");
+  fail_unless_equals_string (json_object_get_string_member (o, "label"), "dog");
   fail_if (json_object_has_member (o, "mask"));
 
   b = gst_buffer_copy_deep (plain);
