@@ -139,6 +139,17 @@ gst_cascade_analytics_attach (GstBuffer * buffer)
      * RELATE_TO relation from od to it (what upstream's trackers and the
      * ONVIF converters read) */
   }
+  /* the class and score again as a ClsMtd the ODMtd relates to: what
+   * objectdetectionoverlay labels the box with */
+  for (i = 0; i < n && ok; i++) {
+    const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
+    GstAnalyticsClsMtd cls;
+
+    ok = gst_analytics_relation_meta_add_one_cls_mtd (rmeta, o->score,
+        o->label, &cls)
+        && gst_analytics_relation_meta_set_relation (rmeta,
+        GST_ANALYTICS_REL_TYPE_RELATE_TO, ids[i], cls.id);
+  }
 #ifdef HAVE_GST_ANALYTICS_SEGMENTATION
   for (i = 0; i < n && ok; i++) {
     GstAnalyticsODMtd od;

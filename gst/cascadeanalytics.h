@@ -24,16 +24,17 @@ G_BEGIN_DECLS
  * - one ODMtd per object, in the objects' order: the label as object type,
  *   the score as confidence, the box in whole pixels as the ROI meta has
  *   it (clamped to the frame);
+ * - one ClsMtd per object (its label and score) that its ODMtd relates to
+ *   (RELATE_TO), where upstream's objectdetectionoverlay looks for the
+ *   class of a box;
  * - on >= 1.26, the pasted mask of each object that has one as a
  *   SegmentationMtd (instance, GRAY8, pixels 1 inside, region id 1) over
  *   the mask's bounds, contained in its ODMtd (CONTAIN / IS_PART_OF);
  * - the GstVideoRegionOfInterestMeta of each object (the ones added after
  *   that GstCascadeMeta) gets the id of its ODMtd, as DL Streamer pairs
  *   them.
- * The class is the ODMtd's object type; no ClsMtd repeats it (DL
- * Streamer's convention: a ClsMtd contained in an ODMtd is an attribute
- * besides its type).  Returns FALSE when the buffer has no GstCascadeMeta
- * or the relation meta refused an mtd. */
+ * Returns FALSE when the buffer has no GstCascadeMeta or the relation meta
+ * refused an mtd. */
 gboolean gst_cascade_analytics_attach (GstBuffer * buffer);
 
 /* The GstCascadeMeta cascadedetect added last to buffer (the one with the

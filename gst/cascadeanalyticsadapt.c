@@ -94,6 +94,22 @@ od_mask (GstAnalyticsRelationMeta * rmeta, const GstAnalyticsODMtd * od,
 }
 #endif
 
+/* the object type of od, else (0) the first class of a ClsMtd it relates
+ * to, as objectdetectionoverlay labels boxes */
+static GQuark
+od_label (GstAnalyticsRelationMeta * rmeta, const GstAnalyticsODMtd * od)
+{
+  GQuark type = gst_analytics_od_mtd_get_obj_type (od);
+  GstAnalyticsClsMtd cls;
+
+  if (!type && gst_analytics_relation_meta_get_direct_related (rmeta, od->id,
+          GST_ANALYTICS_REL_TYPE_RELATE_TO,
+          gst_analytics_cls_mtd_get_mtd_type (), NULL, &cls)
+      && gst_analytics_cls_mtd_get_length (&cls) > 0)
+    type = gst_analytics_cls_mtd_get_quark (&cls, 0);
+  return type;
+}
+
 GstCascadeMeta *
 gst_cascade_analytics_adapt (GstBuffer * buffer, guint width, guint height,
     GstBuffer ** holder)
@@ -128,7 +144,7 @@ gst_cascade_analytics_adapt (GstBuffer * buffer, guint width, guint height,
     if (od_mask (rmeta, &od, x, y, w, h, probs))
       mask = probs;
 #endif
-    type = gst_analytics_od_mtd_get_obj_type (&od);
+    type = od_label (rmeta, &od);
     gst_cascade_meta_add_object (meta, x, y, x + w, y + h, conf, -1,
         type ? g_quark_to_string (type) : "", mask);
   }

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * relation meta's ODMtds as a GstCascadeMeta of a width x height frame,
  * attached to a new empty buffer returned in *holder (unref it when done;
  * buffer itself is left as it is).  Each object: the ODMtd's box, its
- * confidence as score, its object type as label, class id -1 (a relation
+ * confidence as score, its object type as label (else the class of a
+ * ClsMtd it relates to), class id -1 (a relation
  * meta has no class index), and on >= 1.26 the mask of the first instance
  * SegmentationMtd related to the ODMtd, sampled at the 28 x 28 box-relative
  * grid (1 where the mask has one of its region ids, else 0).  Returns NULL

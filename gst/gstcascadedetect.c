@@ -26,8 +26,8 @@
  *
  * Built against GStreamer >= 1.24 (gstreamer-analytics-1.0), each frame
  * also carries its objects in its #GstAnalyticsRelationMeta: one ODMtd per
- * object and, on >= 1.26, each mask as a SegmentationMtd contained in its
- * ODMtd; the ROI metas' ids are then their ODMtds' ids (the same indices
+ * object, relating to a ClsMtd with its label and score, and on >= 1.26
+ * each mask as a SegmentationMtd contained in its ODMtd; the ROI metas' ids are then their ODMtds' ids (the same indices
  * on a frame that had no relation meta).  README.md, "Metadata, by
  * GStreamer version".
  *

@@ -29,6 +29,28 @@ roi_with_id (GstBuffer * out, gint id)
   return found;
 }
 
+/* the one ClsMtd od relates to: o's label and score */
+static void
+check_class (GstAnalyticsRelationMeta * rmeta, const GstCascadeObject * o,
+    const GstAnalyticsODMtd * od)
+{
+  GstAnalyticsClsMtd cls;
+  gpointer state = NULL;
+  guint n_cls = 0;
+
+  while (gst_analytics_relation_meta_get_direct_related (rmeta, od->id,
+          GST_ANALYTICS_REL_TYPE_RELATE_TO,
+          gst_analytics_cls_mtd_get_mtd_type (), &state, &cls)) {
+    fail_unless_equals_int (gst_analytics_cls_mtd_get_length (&cls), 1);
+    fail_unless_equals_int (gst_analytics_cls_mtd_get_quark (&cls, 0),
+        o->label);
+    fail_unless_equals_float (gst_analytics_cls_mtd_get_level (&cls, 0),
+        o->score);
+    n_cls++;
+  }
+  fail_unless_equals_int (n_cls, 1);
+}
+
 #ifdef HAVE_GST_ANALYTICS_SEGMENTATION
 /* object i's mask as the SegmentationMtd contained in od: its location is
  * the mask's bounds, its pixels the pasted mask; returns 1 when it has one */
@@ -141,6 +163,7 @@ GST_START_TEST (test_relation_matches_cascade_meta)
     fail_unless_equals_int (roi->w, w);
     fail_unless_equals_int (roi->h, hh);
     fail_unless_equals_int (roi->roi_type, o->label);
+    check_class (rmeta, o, &od);
 #ifdef HAVE_GST_ANALYTICS_SEGMENTATION
     n_masks += check_mask (rmeta, meta, i, &od);
 #endif
@@ -150,9 +173,9 @@ GST_START_TEST (test_relation_matches_cascade_meta)
 #ifdef HAVE_GST_ANALYTICS_SEGMENTATION
   fail_unless (n_masks > 0, "a mask model, and no mask in the relation meta");
 #endif
-  /* nothing else: no ClsMtd repeats the ODMtd's type */
+  /* nothing else */
   fail_unless_equals_int (gst_analytics_relation_get_length (rmeta),
-      n + n_masks);
+      2 * n + n_masks);
 
   gst_buffer_unref (out);
   gst_harness_teardown (h);
@@ -236,13 +259,15 @@ plain_frame (void)
 }
 
 /* what another detector would attach: a "cat" at (8, 8, 28 x 28) whose
- * mask (on >= 1.26) covers its box, a "dog" at (40, 10, 16 x 20) */
+ * mask (on >= 1.26) covers its box, a "dog" at (40, 10, 16 x 20), a "fox"
+ * at (20, 30, 10 x 10) given as a related ClsMtd */
 static void
 add_relation_objects (GstBuffer * buf)
 {
   GstAnalyticsRelationMeta *rmeta = gst_buffer_add_analytics_relation_meta
       (buf);
-  GstAnalyticsODMtd cat, dog;
+  GstAnalyticsODMtd cat, dog, fox;
+  GstAnalyticsClsMtd cls;
 
   fail_unless (gst_analytics_relation_meta_add_od_mtd (rmeta,
           g_quark_from_static_string ("cat"), 8, 8, 28, 28, 0.875f, &cat));
@@ -264,6 +289,13 @@ add_relation_objects (GstBuffer * buf)
 #endif
   fail_unless (gst_analytics_relation_meta_add_od_mtd (rmeta,
           g_quark_from_static_string ("dog"), 40, 10, 16, 20, 0.5f, &dog));
+  /* no object type: the class of the ClsMtd it relates to */
+  fail_unless (gst_analytics_relation_meta_add_od_mtd (rmeta, 0, 20, 30, 10,
+          10, 0.25f, &fox));
+  fail_unless (gst_analytics_relation_meta_add_one_cls_mtd (rmeta, 0.75f,
+          g_quark_from_static_string ("fox"), &cls));
+  fail_unless (gst_analytics_relation_meta_set_relation (rmeta,
+          GST_ANALYTICS_REL_TYPE_RELATE_TO, fox.id, cls.id));
 }
 
 /* the same objects as a GstCascadeMeta (class -1: a relation meta has no
@@ -283,6 +315,7 @@ add_cascade_objects (GstBuffer * buf)
   gst_cascade_meta_add_object (meta, 8, 8, 36, 36, 0.875f, -1, "cat", NULL);
 #endif
   gst_cascade_meta_add_object (meta, 40, 10, 56, 30, 0.5f, -1, "dog", NULL);
+  gst_cascade_meta_add_object (meta, 20, 30, 30, 40, 0.25f, -1, "fox", NULL);
 }
 
 /* other objects, to tell which meta an element read */
@@ -402,7 +435,7 @@ GST_START_TEST (test_json_reads_relation_meta)
   fail_unless (json_parser_load_from_data (parser, from_rel, -1, NULL));
   root = json_node_get_object (json_parser_get_root (parser));
   objects = json_object_get_array_member (root, "objects");
-  fail_unless_equals_int (json_array_get_length (objects), 2);
+  fail_unless_equals_int (json_array_get_length (objects), 3);
   o = json_array_get_object_element (objects, 0);
   fail_unless_equals_string (json_object_get_string_member (o, "label"), "cat");
   fail_unless_equals_int (json_object_get_int_member (o, "label_id"), -1);
@@ -416,6 +449,9 @@ GST_START_TEST (test_json_reads_relation_meta)
   o = json_array_get_object_element (objects, 1);
   fail_unless_equals_string (json_object_get_string_member (o, "label"), "dog");
   fail_if (json_object_has_member (o, "mask"));
+  o = json_array_get_object_element (objects, 2);
+  fail_unless_equals_string (json_object_get_string_member (o, "label"),
+      "fox");
 
   b = gst_buffer_copy_deep (plain);
   add_other_cascade_objects (b);
