@@ -119,8 +119,10 @@ for d in ('build-tests', 'build-asan'):
     if os.path.exists(log):
         for line in open(log):
             t = json.loads(line)
-            if t.get('name') in want and t.get('result') == 'OK':
-                ok.add(t['name'])
+            # "project:suite / name"
+            name = t.get('name', '').split(' / ')[-1]
+            if name in want and t.get('result') == 'OK':
+                ok.add(name)
     if ok != want:
         print('debian13.sh: %s: analytics tests not passed: %s'
               % (d, ', '.join(sorted(want - ok))))
