@@ -24,6 +24,13 @@
  * `y_min`, `y_max` (doubles normalised to the frame, clipped to [0, 1])
  * and `label` (string).
  *
+ * Built against GStreamer >= 1.24 (gstreamer-analytics-1.0), each frame
+ * also carries its objects in its #GstAnalyticsRelationMeta: one ODMtd per
+ * object, relating to a ClsMtd with its label and score, and on >= 1.26
+ * each mask as a SegmentationMtd contained in its ODMtd; the ROI metas' ids are then their ODMtds' ids (the same indices
+ * on a frame that had no relation meta).  README.md, "Metadata, by
+ * GStreamer version".
+ *
  * With #GstCascadeDetect:interval N > 1 the model runs on one frame in N;
  * the frames in between carry the last result again, with
  * %GST_CASCADE_META_FLAG_REPEATED set in the #GstCascadeMeta (and a

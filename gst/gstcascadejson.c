@@ -35,7 +35,9 @@
  * compressed string of pycocotools), so that the output feeds COCO tools
  * directly.  `source` names the cascadedetect that found the object
  * (two chained detectors add to one frame's objects).  Frames without the
- * meta give `"objects": []`.  After
+ * meta give `"objects": []`; built against GStreamer >= 1.24, a frame that
+ * has no #GstCascadeMeta but a #GstAnalyticsRelationMeta (another
+ * element's detections) gives its objects, with `label_id` -1.  After
  * cascadetrack, each object also has `"track_id"`, `"track_age"` (frames)
  * and `"predicted"`, and the line gets the frame's `"events"` (zone-enter,
  * zone-leave, line-cross, with `track_id`, `label`, `timestamp`, ...) and
@@ -60,6 +62,9 @@
 #include "gstcascadejson.h"
 #include "cascadejsontrack.h"
 #include "gstcascademeta.h"
+#ifdef HAVE_GST_ANALYTICS
+#include "cascadeanalyticsadapt.h"
+#endif
 
 GST_DEBUG_CATEGORY_STATIC (gst_cascade_json_debug);
 #define GST_CAT_DEFAULT gst_cascade_json_debug
@@ -416,6 +421,9 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstCascadeJson *self = GST_CASCADE_JSON (parent);
   GstCascadeMeta *meta;
+#ifdef HAVE_GST_ANALYTICS
+  GstBuffer *adapted = NULL;
+#endif
   JsonBuilder *b;
   JsonNode *root;
   GString *line;
@@ -434,6 +442,11 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   width = GST_VIDEO_INFO_WIDTH (&self->info);
   height = GST_VIDEO_INFO_HEIGHT (&self->info);
   meta = gst_buffer_get_cascade_meta (buffer);
+#ifdef HAVE_GST_ANALYTICS
+  /* no GstCascadeMeta: another element's analytics relation meta */
+  if (!meta)
+    meta = gst_cascade_analytics_adapt (buffer, width, height, &adapted);
+#endif
   n = meta ? gst_cascade_meta_get_count (meta) : 0;
 
   b = json_builder_new ();
@@ -506,6 +519,9 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   GST_BUFFER_OFFSET_END (out) = self->frame + 1;
   self->frame++;
   gst_buffer_unref (buffer);
+#ifdef HAVE_GST_ANALYTICS
+  gst_clear_buffer (&adapted);
+#endif
 
   return gst_pad_push (self->srcpad, out);
 

@@ -15,7 +15,9 @@
  * cascadedetect) onto the frame itself: a box, a label with the score, and
  * for mask models a translucent fill of the instance mask with an opaque
  * outline.  Colours are fixed per class id.  Frames without the meta pass
- * unchanged.  Works on packed RGB formats and on NV12 / I420, where it
+ * unchanged; built against GStreamer >= 1.24, a frame that has no
+ * #GstCascadeMeta but a #GstAnalyticsRelationMeta (another element's
+ * detections) gets that meta's objects drawn.  Works on packed RGB formats and on NV12 / I420, where it
  * draws in YUV (the chroma of a 2x2 block is blended with the mean of the
  * block's alpha).
  *
@@ -35,6 +37,9 @@
 #include "cascadeoverlayblend.h"
 #include "cascadeoverlaytext.h"
 #include "cascadeoverlaytrack.h"
+#ifdef HAVE_GST_ANALYTICS
+#include "cascadeanalyticsadapt.h"
+#endif
 
 /* also the category of cascadeoverlaytext.c */
 GST_DEBUG_CATEGORY (gst_cascade_overlay_debug);
@@ -510,6 +515,9 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (filter);
   GstCascadeOverlayTrackProps track;
   GstCascadeMeta *meta;
+#ifdef HAVE_GST_ANALYTICS
+  GstBuffer *adapted = NULL;
+#endif
   guint line_width, n, i;
   gdouble opacity, sx = 1.0, sy = 1.0;
   gboolean boxes, labels, masks;
@@ -528,6 +536,11 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
         GST_OBJECT (self), frame, line_width);
 
   meta = gst_buffer_get_cascade_meta (frame->buffer);
+#ifdef HAVE_GST_ANALYTICS
+  /* no GstCascadeMeta: another element's analytics relation meta */
+  if (!meta)
+    meta = gst_cascade_analytics_adapt (frame->buffer, fw, fh, &adapted);
+#endif
   if (!meta || gst_cascade_meta_get_count (meta) == 0)
     return GST_FLOW_OK;
 
@@ -584,5 +597,8 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
     }
   }
 
+#ifdef HAVE_GST_ANALYTICS
+  gst_clear_buffer (&adapted);
+#endif
   return GST_FLOW_OK;
 }

@@ -102,6 +102,7 @@ main (int argc, char **argv)
   if (!g_option_context_parse (oc, &argc, &argv, &err) || argc != 2) {
     g_printerr ("%s\n", err ? err->message :
         "usage: cascade-tune [OPTIONS] MODEL");
+    g_clear_error (&err);
     g_option_context_free (oc);
     return 2;
   }
