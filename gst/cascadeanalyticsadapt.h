@@ -25,7 +25,18 @@ G_BEGIN_DECLS
  * SegmentationMtd related to the ODMtd, sampled at the 28 x 28 box-relative
  * grid (1 where the mask has one of its region ids, else 0).  Returns NULL
  * (and no holder) when buffer has no ODMtd. */
+#ifdef HAVE_GST_ANALYTICS
 GstCascadeMeta *gst_cascade_analytics_adapt (GstBuffer * buffer,
     guint width, guint height, GstBuffer ** holder);
+#else
+/* built without the analytics library: no relation meta to read */
+static inline GstCascadeMeta *
+gst_cascade_analytics_adapt (GstBuffer * buffer, guint width, guint height,
+    GstBuffer ** holder)
+{
+  *holder = NULL;
+  return NULL;
+}
+#endif
 
 G_END_DECLS

@@ -62,9 +62,7 @@
 #include "gstcascadejson.h"
 #include "cascadejsontrack.h"
 #include "gstcascademeta.h"
-#ifdef HAVE_GST_ANALYTICS
 #include "cascadeanalyticsadapt.h"
-#endif
 
 GST_DEBUG_CATEGORY_STATIC (gst_cascade_json_debug);
 #define GST_CAT_DEFAULT gst_cascade_json_debug
@@ -421,9 +419,7 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
 {
   GstCascadeJson *self = GST_CASCADE_JSON (parent);
   GstCascadeMeta *meta;
-#ifdef HAVE_GST_ANALYTICS
   GstBuffer *adapted = NULL;
-#endif
   JsonBuilder *b;
   JsonNode *root;
   GString *line;
@@ -442,11 +438,9 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   width = GST_VIDEO_INFO_WIDTH (&self->info);
   height = GST_VIDEO_INFO_HEIGHT (&self->info);
   meta = gst_buffer_get_cascade_meta (buffer);
-#ifdef HAVE_GST_ANALYTICS
   /* no GstCascadeMeta: another element's analytics relation meta */
   if (!meta)
     meta = gst_cascade_analytics_adapt (buffer, width, height, &adapted);
-#endif
   n = meta ? gst_cascade_meta_get_count (meta) : 0;
 
   b = json_builder_new ();
@@ -519,9 +513,7 @@ gst_cascade_json_chain (GstPad * pad, GstObject * parent, GstBuffer * buffer)
   GST_BUFFER_OFFSET_END (out) = self->frame + 1;
   self->frame++;
   gst_buffer_unref (buffer);
-#ifdef HAVE_GST_ANALYTICS
   gst_clear_buffer (&adapted);
-#endif
 
   return gst_pad_push (self->srcpad, out);
 

@@ -37,9 +37,7 @@
 #include "cascadeoverlayblend.h"
 #include "cascadeoverlaytext.h"
 #include "cascadeoverlaytrack.h"
-#ifdef HAVE_GST_ANALYTICS
 #include "cascadeanalyticsadapt.h"
-#endif
 
 /* also the category of cascadeoverlaytext.c */
 GST_DEBUG_CATEGORY (gst_cascade_overlay_debug);
@@ -515,9 +513,7 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
   GstCascadeOverlay *self = GST_CASCADE_OVERLAY (filter);
   GstCascadeOverlayTrackProps track;
   GstCascadeMeta *meta;
-#ifdef HAVE_GST_ANALYTICS
   GstBuffer *adapted = NULL;
-#endif
   guint line_width, n, i;
   gdouble opacity, sx = 1.0, sy = 1.0;
   gboolean boxes, labels, masks;
@@ -536,11 +532,9 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
         GST_OBJECT (self), frame, line_width);
 
   meta = gst_buffer_get_cascade_meta (frame->buffer);
-#ifdef HAVE_GST_ANALYTICS
   /* no GstCascadeMeta: another element's analytics relation meta */
   if (!meta)
     meta = gst_cascade_analytics_adapt (frame->buffer, fw, fh, &adapted);
-#endif
   if (!meta || gst_cascade_meta_get_count (meta) == 0)
     return GST_FLOW_OK;
 
@@ -597,8 +591,6 @@ gst_cascade_overlay_transform_frame_ip (GstVideoFilter * filter,
     }
   }
 
-#ifdef HAVE_GST_ANALYTICS
   gst_clear_buffer (&adapted);
-#endif
   return GST_FLOW_OK;
 }

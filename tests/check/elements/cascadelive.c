@@ -657,8 +657,20 @@ GST_START_TEST (test_live_pipeline)
   msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipe), 4 * GST_SECOND,
       GST_MESSAGE_ERROR);
   fail_unless (msg == NULL);
-  while (w.n_result < 3 && w.n_sink < 600)
-    g_usleep (100000);
+  {
+    /* a bounded wait (not a figure): a sink that gets nothing fails here
+     * with the counts, rather than at the suite's timeout */
+    gint64 until = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+    guint n_sink, n_result;
+    do {
+      g_usleep (100000);
+      g_mutex_lock (&w.lock);
+      n_sink = w.n_sink;
+      n_result = w.n_result;
+      g_mutex_unlock (&w.lock);
+    } while (n_result < 3 && n_sink < 600
+        && g_get_monotonic_time () < until);
+  }
   gst_element_set_state (pipe, GST_STATE_NULL);
 
   GST_INFO ("%u frames out of the source, %u at the sink, %u with results, "
