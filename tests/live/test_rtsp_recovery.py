@@ -188,6 +188,13 @@ def streaming_after(app_log, log_len, back_wall):
     return (t_stream - t_back) % 86400.0
 
 
+def streamed_since(app_log, log_len):
+    """Whether the application's log has a "camera 0 streaming" line past
+    offset log_len."""
+    return re.search(r'^\S+ cascade-rtsp: camera 0 streaming',
+                     read_log(app_log)[log_len:], re.M) is not None
+
+
 def last_line(path):
     with open(path, 'rb') as f:
         lines = f.read().split(b'\n')
@@ -283,8 +290,12 @@ def run(args):
         log_len = len(read_log(app_log))
         servers[0].start(servers[0].port, ['--width', '320', '--height',
                                            '240'])
-        base = count_lines(files[0])
         back_wall = time.time()
+        # first the new session, then its lines: lines the JSON file had
+        # not flushed before the kill must not count as resumed
+        wait_for('camera 0 streaming after its server restarted', RESUME_S,
+                 lambda: alive() and streamed_since(app_log, log_len))
+        base = count_lines(files[0])
         times['kill_resume'] = wait_for(
             'camera 0 lines after its server restarted', RESUME_S,
             lambda: alive() and count_lines(files[0]) >= base + NEW_LINES)
@@ -313,8 +324,10 @@ def run(args):
         time.sleep(max(0.0, FREEZE - (now() - t_stop)))
         log_len = len(read_log(app_log))
         servers[0].signal(signal.SIGCONT)
-        base = count_lines(files[0])
         back_wall = time.time()
+        wait_for('camera 0 streaming after its server thawed', RESUME_S,
+                 lambda: alive() and streamed_since(app_log, log_len))
+        base = count_lines(files[0])
         times['freeze_resume'] = wait_for(
             'camera 0 lines after its server thawed', RESUME_S,
             lambda: alive() and count_lines(files[0]) >= base + NEW_LINES)

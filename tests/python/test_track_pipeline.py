@@ -53,7 +53,15 @@ class TrackPipeline(unittest.TestCase):
                't.', '!', 'queue', '!', 'cascadetrack', 'anchor=center',
                'zones=' + line, '!', 'cascadejson', 'masks=false', '!',
                'filesink', 'location=' + cls.track]
-        subprocess.run(cmd, check=True, timeout=500)
+        env = dict(os.environ)
+        if ARGS.sanitize:
+            # gst-launch-1.0 is not instrumented: the sanitizer runtime of
+            # the ASan plugin is preloaded (its own leaks are not ours)
+            env['LD_PRELOAD'] = subprocess.run(
+                ['gcc', '-print-file-name=libasan.so'], capture_output=True,
+                text=True, check=True).stdout.strip()
+            env['ASAN_OPTIONS'] = 'detect_leaks=0:halt_on_error=1'
+        subprocess.run(cmd, check=True, timeout=500, env=env)
         cls.gt = mot_eval.load_gt(os.path.join(clip, 'gt', 'gt.txt'))
         cls.raw_lines = mot_eval.load_jsonl(cls.raw)
         cls.track_lines = mot_eval.load_jsonl(cls.track)
@@ -108,6 +116,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--model', required=True)
     ap.add_argument('--work-dir', required=True)
+    ap.add_argument('--sanitize', action='store_true')
     ARGS, rest = ap.parse_known_args()
     os.makedirs(ARGS.work_dir, exist_ok=True)
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
