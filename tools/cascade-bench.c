@@ -39,20 +39,6 @@ static GOptionEntry entries[] = {
   {NULL}
 };
 
-static gint
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-  return x < y ? -1 : x > y;
-}
-
-static gdouble
-median (gdouble * v, guint n)
-{
-  qsort (v, n, sizeof (gdouble), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static void
 print_stage (const gchar * name, gdouble m, gdouble flops, gdouble peak)
 {
@@ -92,13 +78,13 @@ report (gdouble * ms[CASCADE_N_STAGES], const gdouble * flops,
   gdouble sum_flops = 0, m, o;
   guint s;
   for (s = 0; s < CASCADE_N_STAGES; s++) {
-    print_stage (cascade_stage_names[s], median (ms[s], runs), flops[s],
-        peak);
+    print_stage (cascade_stage_names[s], cascade_median (ms[s], runs),
+        flops[s], peak);
     sum_flops += flops[s];
   }
-  print_stage ("paste", median (paste, runs), 0, peak);
-  m = median (total, runs);
-  o = median (outside, runs);
+  print_stage ("paste", cascade_median (paste, runs), 0, peak);
+  m = cascade_median (total, runs);
+  o = cascade_median (outside, runs);
   print_stage ("total", m, sum_flops, peak);
   printf ("outside_network median_ms %.2f share_pct %.2f\n", o,
       100.0 * o / m);

@@ -18,6 +18,7 @@
 #include "ops/nms.h"
 #include "runtime/util.h"
 #include "peak.h"
+#include "timing.h"
 #include "nms_ref.h"
 
 #include <stdio.h>
@@ -51,13 +52,6 @@ static GOptionEntry entries[] = {
       "Only shapes whose name contains this", "NAME"},
   {NULL}
 };
-
-static gint
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-  return x < y ? -1 : x > y;
-}
 
 static gboolean
 bench (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
@@ -98,8 +92,7 @@ bench (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
       goto out_all;
     ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
   }
-  qsort (ms, runs, sizeof (gdouble), cmp_double);
-  med = runs % 2 ? ms[runs / 2] : 0.5 * (ms[runs / 2 - 1] + ms[runs / 2]);
+  med = cascade_median (ms, runs);
   flops = cascade_conv_flops (&conv, s->h, s->w) * s->n;
   printf ("conv %-15s %ux%ux%u->%u k%u s%u n%u algo %-8s median_ms %9.2f "
       "gflops %7.1f peak_pct %5.1f\n", s->name, s->cin, s->h, s->w, s->cout,
@@ -117,13 +110,6 @@ out:
   g_free (w);
   g_free (ms);
   return ok;
-}
-
-static gdouble
-median_of (gdouble * v, gint n)
-{
-  qsort (v, n, sizeof (gdouble), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* n clustered boxes in `groups` groups through cascade_batched_nms and
@@ -190,8 +176,8 @@ bench_nms (CascadeCtx * ctx, CascadeArena * arena, const gchar * name,
   }
   printf ("nms %-10s n %6" G_GSIZE_FORMAT " groups %3u device_ms %8.2f "
       "host_ms %8.2f transfer_ms %6.2f kept %u/%" G_GSIZE_FORMAT "\n", name,
-      n, groups, median_of (dev_ms, runs), median_of (host_ms, runs),
-      median_of (xfer_ms, runs), n_keep, host_kept);
+      n, groups, cascade_median (dev_ms, runs), cascade_median (host_ms, runs),
+      cascade_median (xfer_ms, runs), n_keep, host_kept);
   ok = n_keep == host_kept;
   if (!ok)
     g_set_error (error, CASCADE_ERROR, CASCADE_ERROR_INVALID_ARG,

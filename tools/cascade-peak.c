@@ -12,6 +12,7 @@
 #include "runtime/context.h"
 #include "peak.h"
 #include "native-peak.h"
+#include "timing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,20 +28,6 @@ static GOptionEntry entries[] = {
       "OpenCL device (runtime/device.h's spec)", "SPEC"},
   {NULL}
 };
-
-static gint
-cmp_double (gconstpointer a, gconstpointer b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-  return x < y ? -1 : x > y;
-}
-
-static gdouble
-median (gdouble * v, guint n)
-{
-  qsort (v, n, sizeof (gdouble), cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 int
 main (int argc, char **argv)
@@ -88,13 +75,14 @@ main (int argc, char **argv)
   }
   /* sorted: the median, then the best */
   for (pass = 0; pass < 2; pass++) {
-    gdouble c = pass ? cl[rounds - 1] : median (cl, rounds), best = 0;
+    gdouble c = pass ? cl[rounds - 1] : cascade_median (cl, rounds);
+    gdouble best = 0;
     printf ("%s opencl %.1f", pass ? "best" : "median", c);
     for (isa = 0; isa < 2; isa++) {
       gdouble m;
       if (!cascade_native_isa_supported (isa))
         continue;
-      m = pass ? nat[isa][rounds - 1] : median (nat[isa], rounds);
+      m = pass ? nat[isa][rounds - 1] : cascade_median (nat[isa], rounds);
       best = MAX (best, m);
       printf (" %s %.1f", cascade_native_isa_name (isa), m);
     }

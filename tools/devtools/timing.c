@@ -1,6 +1,7 @@
 /* gst-cascade devtools: per-stage timings of a forward pass */
 #include "timing.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void
@@ -35,4 +36,18 @@ cascade_timings_observer (CascadeTimings * t, CascadeObserver * observer)
   observer->stage = observe_stage;
   observer->tensor = NULL;
   observer->user_data = t;
+}
+
+static gint
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+  return x < y ? -1 : x > y;
+}
+
+gdouble
+cascade_median (gdouble * v, guint n)
+{
+  qsort (v, n, sizeof (gdouble), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }

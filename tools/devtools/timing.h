@@ -26,4 +26,9 @@ void cascade_timings_observer (CascadeTimings * t,
     CascadeObserver * observer);
 void cascade_timings_clear (CascadeTimings * t);
 
+/* The median of v[0..n) (n >= 1): the middle one, or the mean of the two
+ * middle ones.  Sorts v in place (ascending), so that v[n - 1] is then the
+ * largest. */
+gdouble cascade_median (gdouble * v, guint n);
+
 G_END_DECLS
