@@ -118,20 +118,44 @@ not_found:
   return NULL;
 }
 
-gchar *
-cascade_device_resolve (const gchar * spec, GError ** error)
+/* under registry_lock: the entry of *all (listed here; the caller unrefs
+ * it when set) that spec names, CASCADE_DEVICE overriding spec (the
+ * environment is read again: making an engine sees a changed one), or NULL
+ * with error saying where an unknown name came from */
+static const CascadeClDevice *
+lookup_locked (const gchar * spec, GArray ** all, GError ** error)
 {
-  GArray *all;
-  const CascadeClDevice *e;
-  gchar *env, *out = NULL;
+  const CascadeClDevice *e = NULL;
+  gchar *env;
 
   cascade_options_reload ();
   env = cascade_options_device ();
   if (env)
     spec = env;
+  *all = cascade_cl_devices (error);
+  if (*all && !(e = pick (*all, spec, error))) {
+    /* the environment overrides whatever the caller asked for */
+    if (env)
+      g_prefix_error (error, "CASCADE_DEVICE=\"%s\" (the environment "
+          "variable, which overrides the device asked for): ", env);
+    else if (spec && *spec)
+      g_prefix_error (error, "device \"%s\" (as asked for; "
+          "CASCADE_DEVICE is not set): ", spec);
+  }
+  g_free (env);
+  return e;
+}
+
+gchar *
+cascade_device_resolve (const gchar * spec, GError ** error)
+{
+  GArray *all;
+  const CascadeClDevice *e;
+  gchar *out = NULL;
+
   g_mutex_lock (&registry_lock);
-  all = cascade_cl_devices (error);
-  if (all && (e = pick (all, spec, error))) {
+  e = lookup_locked (spec, &all, error);
+  if (e) {
     guint p, d;
     position (all, (guint) (e - &g_array_index (all, CascadeClDevice, 0)),
         &p, &d);
@@ -140,7 +164,6 @@ cascade_device_resolve (const gchar * spec, GError ** error)
   g_mutex_unlock (&registry_lock);
   if (all)
     g_array_unref (all);
-  g_free (env);
   return out;
 }
 
@@ -209,33 +232,14 @@ cascade_device_open (const gchar * spec, GError ** error)
   GArray *all;
   const CascadeClDevice *e;
   CascadeDevice *dev = NULL;
-  gchar *env;
   cl_context_properties props[3];
   cl_int st;
   GList *l;
 
-  /* opening a device (making an engine) reads the environment again */
-  cascade_options_reload ();
-  env = cascade_options_device ();
-  if (env)
-    spec = env;
-
   g_mutex_lock (&registry_lock);
-  all = cascade_cl_devices (error);
-  if (!all)
+  e = lookup_locked (spec, &all, error);
+  if (!e)
     goto out;
-  e = pick (all, spec, error);
-  if (!e) {
-    /* say where the unknown name came from: the environment overrides
-     * whatever the caller asked for */
-    if (env)
-      g_prefix_error (error, "CASCADE_DEVICE=\"%s\" (the environment "
-          "variable, which overrides the device asked for): ", env);
-    else if (spec && *spec)
-      g_prefix_error (error, "device \"%s\" (as asked for; "
-          "CASCADE_DEVICE is not set): ", spec);
-    goto out;
-  }
   for (l = registry; l; l = l->next) {
     CascadeDevice *d = l->data;
     if (d->device == e->device) {
@@ -278,7 +282,6 @@ out:
   g_mutex_unlock (&registry_lock);
   if (all)
     g_array_unref (all);
-  g_free (env);
   return dev;
 }
 
