@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include <gst/video/video.h>
+#include <gst/analytics/analytics.h>
 
 #include "cascadeanalytics.h"
 
@@ -87,30 +88,100 @@ add_mask (GstAnalyticsRelationMeta * rmeta, const GstCascadeMeta * meta,
 }
 #endif
 
-/* The ROI metas added after meta (cascadedetect's, ids 0..n-1) get the ids
- * of their ODMtds. */
-static void
-pair_roi_ids (GstBuffer * buffer, const GstCascadeMeta * meta,
-    const guint * ids, guint n)
+static gint
+by_seqnum (gconstpointer a, gconstpointer b)
 {
-  guint64 after = gst_meta_get_seqnum (&meta->meta);
-  GstVideoRegionOfInterestMeta *roi;
-  gpointer state = NULL;
+  guint64 x = gst_meta_get_seqnum (*(GstMeta * const *) a);
+  guint64 y = gst_meta_get_seqnum (*(GstMeta * const *) b);
+  return x < y ? -1 : x > y;
+}
 
-  while ((roi = (GstVideoRegionOfInterestMeta *)
-          gst_buffer_iterate_meta_filtered (buffer, &state,
+/* The n ROI metas added last (one per new object, in the objects' order,
+ * just before the caller attached the relation meta) get the ids of their
+ * ODMtds.  By order of addition, not by their ids: a chained detector's
+ * ROI ids continue the first one's, and those were paired already. */
+static void
+pair_roi_ids (GstBuffer * buffer, const guint * ids, guint n)
+{
+  GPtrArray *rois = g_ptr_array_new ();
+  GstMeta *roi;
+  gpointer state = NULL;
+  guint i;
+
+  while ((roi = gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
-    if (gst_meta_get_seqnum (&roi->meta) > after && roi->id >= 0
-        && (guint) roi->id < n)
-      roi->id = (gint) ids[roi->id];
+    g_ptr_array_add (rois, roi);
+  g_ptr_array_sort (rois, by_seqnum);
+  for (i = 0; i < n && i < rois->len; i++)
+    ((GstVideoRegionOfInterestMeta *) g_ptr_array_index (rois,
+            rois->len - n + i))->id = (gint) ids[i];
+  g_ptr_array_unref (rois);
+}
+
+/* object i's track as a TrackingMtd its ODMtd relates to */
+static gboolean
+add_track (GstAnalyticsRelationMeta * rmeta, const GstCascadeMeta * meta,
+    guint i, guint od_id, const GstCascadeAnalyticsTrack * track)
+{
+  guint64 id = gst_cascade_meta_get_track_id (meta, i);
+  GstAnalyticsTrackingMtd trk;
+
+  if (id == 0)
+    return TRUE;
+  return gst_analytics_relation_meta_add_tracking_mtd (rmeta, id,
+      track->first_seen, &trk)
+      && (!GST_CLOCK_TIME_IS_VALID (track->last_seen)
+      || gst_analytics_tracking_mtd_update_last_seen (&trk, track->last_seen))
+      && gst_analytics_relation_meta_set_relation (rmeta,
+      GST_ANALYTICS_REL_TYPE_RELATE_TO, od_id, trk.id);
+}
+
+static gboolean
+has_mask_mtd (const GstCascadeMeta * meta, guint i)
+{
+#ifdef HAVE_GST_ANALYTICS_SEGMENTATION
+  guint x, y, w, h;
+  return gst_cascade_meta_get_mask_bounds (meta, i, meta->width,
+      meta->height, &x, &y, &w, &h) && w > 0 && h > 0;
+#else
+  return FALSE;
+#endif
+}
+
+guint
+gst_cascade_analytics_count (const GstCascadeMeta * meta)
+{
+  guint n = gst_cascade_meta_get_count (meta), i, count = 2 * n;
+
+  for (i = 0; i < n; i++)
+    count += has_mask_mtd (meta, i) ? 1 : 0;
+  return count;
 }
 
 gboolean
-gst_cascade_analytics_attach (GstBuffer * buffer)
+gst_cascade_analytics_release (GstBuffer * buffer, guint owned)
+{
+  GstAnalyticsRelationMeta *rmeta =
+      gst_buffer_get_analytics_relation_meta (buffer);
+
+  if (!rmeta || gst_analytics_relation_get_length (rmeta) != owned)
+    return FALSE;
+  return gst_buffer_remove_meta (buffer, (GstMeta *) rmeta);
+}
+
+gboolean
+gst_cascade_analytics_attach (GstBuffer * buffer, guint n_new)
+{
+  return gst_cascade_analytics_attach_tracked (buffer, n_new, NULL);
+}
+
+gboolean
+gst_cascade_analytics_attach_tracked (GstBuffer * buffer, guint n_new,
+    const GstCascadeAnalyticsTrack * tracks)
 {
   GstCascadeMeta *meta = gst_cascade_analytics_newest_meta (buffer);
   GstAnalyticsRelationMeta *rmeta;
-  guint n, i, *ids;
+  guint n, first, i, *ids;
   gboolean ok = TRUE;
 
   if (!meta)
@@ -122,10 +193,11 @@ gst_cascade_analytics_attach (GstBuffer * buffer)
     return FALSE;
 
   n = gst_cascade_meta_get_count (meta);
-  ids = g_new (guint, MAX (n, 1));
+  first = n - MIN (n_new, n);
+  ids = g_new (guint, MAX (n - first, 1));
   /* the boxes first: on a fresh relation meta the ODMtd ids are the
    * objects' indices */
-  for (i = 0; i < n && ok; i++) {
+  for (i = first; i < n && ok; i++) {
     const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
     GstAnalyticsODMtd od;
     gint x, y, w, h;
@@ -133,33 +205,31 @@ gst_cascade_analytics_attach (GstBuffer * buffer)
     gst_cascade_analytics_box (o, meta->width, meta->height, &x, &y, &w, &h);
     ok = gst_analytics_relation_meta_add_od_mtd (rmeta, o->label, x, y, w, h,
         o->score, &od);
-    ids[i] = od.id;
-    /* TrackingMtd (cascadetrack, issue 13): once GstCascadeObject has a
-     * track id, gst_analytics_relation_meta_add_tracking_mtd () here and a
-     * RELATE_TO relation from od to it (what upstream's trackers and the
-     * ONVIF converters read) */
+    ids[i - first] = od.id;
   }
   /* the class and score again as a ClsMtd the ODMtd relates to: what
    * objectdetectionoverlay labels the box with */
-  for (i = 0; i < n && ok; i++) {
+  for (i = first; i < n && ok; i++) {
     const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
     GstAnalyticsClsMtd cls;
 
     ok = gst_analytics_relation_meta_add_one_cls_mtd (rmeta, o->score,
         o->label, &cls)
         && gst_analytics_relation_meta_set_relation (rmeta,
-        GST_ANALYTICS_REL_TYPE_RELATE_TO, ids[i], cls.id);
+        GST_ANALYTICS_REL_TYPE_RELATE_TO, ids[i - first], cls.id);
   }
 #ifdef HAVE_GST_ANALYTICS_SEGMENTATION
-  for (i = 0; i < n && ok; i++) {
+  for (i = first; i < n && ok; i++) {
     GstAnalyticsODMtd od;
 
-    ok = gst_analytics_relation_meta_get_od_mtd (rmeta, ids[i], &od)
+    ok = gst_analytics_relation_meta_get_od_mtd (rmeta, ids[i - first], &od)
         && add_mask (rmeta, meta, i, &od);
   }
 #endif
+  for (i = first; tracks && i < n && ok; i++)
+    ok = add_track (rmeta, meta, i, ids[i - first], &tracks[i - first]);
   if (ok)
-    pair_roi_ids (buffer, meta, ids, n);
+    pair_roi_ids (buffer, ids, n - first);
   else
     GST_WARNING ("the analytics relation meta refused an object");
   g_free (ids);

@@ -110,6 +110,26 @@ od_label (GstAnalyticsRelationMeta * rmeta, const GstAnalyticsODMtd * od)
   return type;
 }
 
+/* the track of od: a TrackingMtd it relates to (upstream's trackers, and
+ * cascadetrack's own), as the object's track ID; the age in frames is not
+ * in the mtd (0) */
+static void
+od_track (GstAnalyticsRelationMeta * rmeta, const GstAnalyticsODMtd * od,
+    GstCascadeMeta * meta, guint index)
+{
+  GstAnalyticsTrackingMtd trk;
+  guint64 id;
+  GstClockTime first, last;
+  gboolean lost;
+
+  if (gst_analytics_relation_meta_get_direct_related (rmeta, od->id,
+          GST_ANALYTICS_REL_TYPE_RELATE_TO,
+          gst_analytics_tracking_mtd_get_mtd_type (), NULL, &trk)
+      && gst_analytics_tracking_mtd_get_info (&trk, &id, &first, &last,
+          &lost) && id != 0)
+    gst_cascade_meta_set_track (meta, index, id, 0, FALSE);
+}
+
 GstCascadeMeta *
 gst_cascade_analytics_adapt (GstBuffer * buffer, guint width, guint height,
     GstBuffer ** holder)
@@ -145,8 +165,9 @@ gst_cascade_analytics_adapt (GstBuffer * buffer, guint width, guint height,
       mask = probs;
 #endif
     type = od_label (rmeta, &od);
-    gst_cascade_meta_add_object (meta, x, y, x + w, y + h, conf, -1,
-        type ? g_quark_to_string (type) : "", mask);
+    od_track (rmeta, &od, meta, gst_cascade_meta_add_object (meta, x, y,
+            x + w, y + h, conf, -1, type ? g_quark_to_string (type) : "",
+            mask));
   }
   return meta;
 }

@@ -11,9 +11,7 @@
 #include "cascadeformats.h"
 #include "cascadelabels.h"
 #include "cascaderoi.h"
-#ifdef HAVE_GST_ANALYTICS
 #include "cascadeanalytics.h"
-#endif
 
 GST_DEBUG_CATEGORY_EXTERN (gst_cascade_detect_debug);
 #define GST_CAT_DEFAULT gst_cascade_detect_debug
@@ -162,10 +160,9 @@ attach_last (GstCascadeDetect * self, GstBuffer * buffer, gboolean post)
   s = gst_cascade_roi_attach (buffer, self->last, self->labels, self->engine,
       self->model_params.mask_threshold, &src,
       &GST_BASE_TRANSFORM (self)->segment, self->frame_count, post);
-#ifdef HAVE_GST_ANALYTICS
-  /* GStreamer >= 1.24: the same objects in the analytics relation meta */
-  gst_cascade_analytics_attach (buffer);
-#endif
+  /* GStreamer >= 1.24: the same objects in the analytics relation meta
+   * (a no-op without the library) */
+  gst_cascade_analytics_attach (buffer, cascade_result_count (self->last));
   if (s)
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), s));

@@ -9,6 +9,7 @@
 #include "cascadetrackpriv.h"
 #include "cascadetrackmeta.h"
 #include "cascaderoi.h"
+#include "cascadeanalytics.h"
 #include "gstcascademeta.h"
 
 GST_DEBUG_CATEGORY_EXTERN (gst_cascade_track_debug);
@@ -230,13 +231,15 @@ append_object (GValue * list, const GstCascadeMeta * meta, guint i)
   gst_value_list_append_and_take_value (list, &v);
 }
 
-/* The new GstCascadeMeta of out at now, with its ROI metas. */
+/* The new GstCascadeMeta of out at now, with its ROI metas, and (GStreamer
+ * >= 1.24) its objects and their tracks in the analytics relation meta. */
 static void
 attach (GstBuffer * buffer, const Output * out, GstClockTime now,
     gint * roi_id, GValue * objects)
 {
   GstCascadeMeta *meta;
   GstCascadeRoiSource src = { 0 };   /* no element: tracks merge them */
+  GArray *tracks;
   guint i;
 
   if (out->coasting) {
@@ -253,11 +256,13 @@ attach (GstBuffer * buffer, const Output * out, GstClockTime now,
   gst_cascade_meta_set_source (meta, out->source, out->repeated);
   src.pts = out->source;
   src.repeated = out->repeated;
+  tracks = g_array_new (FALSE, FALSE, sizeof (GstCascadeAnalyticsTrack));
   for (i = 0; i < gst_cascade_tracker_count (out->tracker); i++) {
     GstCascadeTracklet *tr = gst_cascade_tracker_get (out->tracker, i);
     gdouble b[4];
     guint idx;
     gboolean predicted = !GST_CLOCK_TIME_IS_VALID (now) || now != tr->time;
+    GstCascadeAnalyticsTrack at = { tr->birth_time, tr->update_time };
 
     if (tr->state != GST_CASCADE_TRACKLET_CONFIRMED)
       continue;
@@ -269,11 +274,15 @@ attach (GstBuffer * buffer, const Output * out, GstClockTime now,
         (gfloat) b[2], (gfloat) b[3], tr->score, tr->class_id,
         g_quark_to_string (tr->label), tr->mask);
     gst_cascade_meta_set_track (meta, idx, tr->id, tr->frames, predicted);
+    g_array_append_val (tracks, at);
     tr->frames++;
     add_roi (buffer, meta, idx, (*roi_id)++, &src, tr->hits);
     if (objects)
       append_object (objects, meta, idx);
   }
+  gst_cascade_analytics_attach_tracked (buffer, tracks->len,
+      (const GstCascadeAnalyticsTrack *) tracks->data);
+  g_array_unref (tracks);
 }
 
 static void
@@ -337,7 +346,7 @@ gst_cascade_track_process (GstCascadeTrack * self, GstBuffer * buffer)
   gpointer state = NULL;
   Output *outs;
   Settings set;
-  guint k, n_out;
+  guint k, n_out, owned = 0;
   gint roi_id = 0;
 
   read_settings (self, &set);
@@ -360,6 +369,11 @@ gst_cascade_track_process (GstCascadeTrack * self, GstBuffer * buffer)
       coast (self, k, now, width, height, &set, &outs[k], events);
   }
 
+  /* the detectors' objects go, in every meta they were in: the tracks
+   * replace them */
+  for (k = 0; k < metas->len; k++)
+    owned += gst_cascade_analytics_count (g_ptr_array_index (metas, k));
+  gst_cascade_analytics_release (buffer, owned);
   for (k = 0; k < metas->len; k++)
     gst_buffer_remove_meta (buffer, g_ptr_array_index (metas, k));
   remove_detect_rois (buffer);

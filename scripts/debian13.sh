@@ -74,14 +74,34 @@ bind /dev /dev --rbind --make-rslave
 bind /sys /sys --rbind --make-rslave
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 
-# the build directories of a previous run stay (meson rebuilds what changed)
+# The build directories of a previous run stay, and meson rebuilds what
+# changed.  ninja goes by modification times, so the tree is unpacked beside
+# and only the files whose contents differ are copied over, with the time
+# of the copy: unpacked with the repository's (older) times, a changed
+# source looked older than its stale object, which was kept (and linked
+# against newer headers: the "live pipeline that never finished" of an
+# earlier run was such a mixed build).
 stage "copying the working tree to $root/src/gst-cascade"
-mkdir -p "$root/src/gst-cascade"
-find "$root/src/gst-cascade" -mindepth 1 -maxdepth 1 ! -name 'build*' \
-  -exec rm -rf {} +
+dest=$root/src/gst-cascade
+incoming=$root/src/.incoming
+rm -rf "$incoming"
+mkdir -p "$dest" "$incoming"
 git -C "$repo" ls-files -z --cached --others --exclude-standard \
   | (cd "$repo" && tar --null -T - -cf - --ignore-failed-read) \
-  | tar -xf - -C "$root/src/gst-cascade"
+  | tar -xf - -C "$incoming"
+(cd "$incoming" && find . -type f -print0) | while IFS= read -r -d '' f; do
+  if ! cmp -s "$incoming/$f" "$dest/$f"; then
+    mkdir -p "$(dirname "$dest/$f")"
+    rm -f "$dest/$f"
+    cp --preserve=mode "$incoming/$f" "$dest/$f"
+  fi
+done
+# what the tree no longer has goes (the build directories stay)
+(cd "$dest" && find . -mindepth 1 \( -path './build*' -prune \) -o -type f \
+  -print0) | while IFS= read -r -d '' f; do
+  [ -e "$incoming/$f" ] || rm -f "$dest/$f"
+done
+rm -rf "$incoming"
 
 in_root() {
   chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
@@ -111,7 +131,7 @@ in_root bash -c 'cd /src/gst-cascade && scripts/test.sh' || status=1
 # passed in both builds
 python3 - "$root/src/gst-cascade" <<'PY' || status=1
 import json, os, sys
-want = {'analytics_meta', 'analytics_objectdetectionoverlay'}
+want = {'analytics_meta', 'analytics_objectdetectionoverlay', 'analytics_track'}
 bad = False
 for d in ('build-tests', 'build-asan'):
     log = os.path.join(sys.argv[1], d, 'meson-logs', 'testlog.json')
