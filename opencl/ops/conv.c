@@ -110,7 +110,7 @@ im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
 {
   gsize h = in->shape[2], w = in->shape[3], rows = conv->cin * conv->kh *
       conv->kw;
-  gsize gws[3] = { oh * ow, rows, nb }, lws[3] = { 64, 1, 1 };
+  gsize gws[1] = { nb * rows * oh }, lws[1] = { 64 };
   cl_kernel k = cascade_ctx_kernel (ctx, &desc_im2col, error);
   CascadeArgs a;
   if (!k)
@@ -132,7 +132,7 @@ im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
   cascade_arg_int (&a, (gint) (batch_columns ? oh * ow : rows * oh * ow));
   cascade_arg_int (&a, (gint) (batch_columns ? nb * oh * ow : oh * ow));
   return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, k, 3, gws, lws, error);
+      && cascade_ctx_launch (ctx, k, 1, gws, lws, error);
 }
 
 /* out[n0 + b] = act (W * B[b] + bias [+ residual[n0 + b]]) for b < nb,
