@@ -162,7 +162,7 @@ bench_op (CascadeCtx * ctx, CascadeArena * arena, const CascadeFC * fc,
   gint r;
   for (r = -1; r < runs; r++) {
     gint64 t0 = g_get_monotonic_time ();
-    if (!(fc ? cascade_fc_forward (ctx, fc, in, n, CASCADE_ACT_RELU, out,
+    if (!(fc ? cascade_fc_forward (ctx, arena, fc, in, n, CASCADE_ACT_RELU, out,
                 error) : cascade_deconv_forward (ctx, arena, d, in,
                 CASCADE_ACT_RELU, out, error))
         || !cascade_ctx_finish (ctx, error))
