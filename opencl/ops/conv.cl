@@ -13,6 +13,8 @@
  *   in[b, c, oy * stride - pad + ky, ox * stride - pad + kx], 0 outside.
  * (sb, sr) = (rows * ohw, ohw): one [rows, ohw] matrix per image;
  * (ohw, nb * ohw): one [rows, nb * ohw] matrix for the batch.
+ * With sr > ohw (one matrix [rows, sr] per image), the pad_cols = sr - ohw
+ * columns after each row's ohw are zeroed.
  * One work-item per output row (b, r, oy): its ow columns, the zeros of
  * the padding without a test per element.  (One work-item per element
  * made a work-group per 64 of them, whose launch cost on CPU devices was
@@ -20,7 +22,7 @@
 __kernel void
 cascade_im2col (__global const float *in, int in_off, __global float *col,
     int col_off, int h, int w, int k, int stride, int pad, int ow, int ohw,
-    int rows, int nb, int sb, int sr)
+    int rows, int nb, int sb, int sr, int pad_cols)
 {
   const int oh = ohw / ow, i = get_global_id (0);
   int oy, r, b, t, kx, ky, c, iy, x0, x1, last, ox;
@@ -47,7 +49,8 @@ cascade_im2col (__global const float *in, int in_off, __global float *col,
     dst[ox] = 0.0f;
   for (; ox < x1; ox++)
     dst[ox] = in[t + ox * stride];
-  for (; ox < ow; ox++)
+  /* the last row also zeroes the pad_cols columns after the image's */
+  for (; ox < (oy == oh - 1 ? ow + pad_cols : ow); ox++)
     dst[ox] = 0.0f;
 }
 

@@ -9,6 +9,7 @@
 #include "ops/fc.h"
 #include "runtime/error.h"
 #include "blas/gemm.h"
+#include "runtime/util.h"
 
 #include <string.h>
 
@@ -73,22 +74,6 @@ cascade_fc_clear (CascadeFC * fc)
   memset (fc, 0, sizeof (*fc));
 }
 
-/* out's n rows of fc->out floats from the first columns of pad's rows of
- * fc->out_pad */
-static gboolean
-copy_columns (CascadeCtx * ctx, const CascadeFC * fc,
-    const CascadeTensor * pad, const CascadeTensor * out, gsize n,
-    GError ** error)
-{
-  const gsize f = sizeof (gfloat);
-  const size_t src_org[3] = { pad->offset * f, 0, 0 };
-  const size_t dst_org[3] = { out->offset * f, 0, 0 };
-  const size_t region[3] = { fc->out * f, n, 1 };
-  return cascade_cl_check (clEnqueueCopyBufferRect (cascade_ctx_queue (ctx),
-          pad->mem, out->mem, src_org, dst_org, region, fc->out_pad * f, 0,
-          fc->out * f, 0, 0, NULL, NULL), "clEnqueueCopyBufferRect", error);
-}
-
 gboolean
 cascade_fc_forward (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeFC * fc, const CascadeTensor * in, gsize n, CascadeAct act,
@@ -142,5 +127,6 @@ cascade_fc_forward (CascadeCtx * ctx, CascadeArena * arena,
   mc.offset = pad.offset;
   mc.ld = fc->out_pad;
   return cascade_gemm_ex (ctx, n, fc->out_pad, fc->in, 1.0f, &ma, &mb, 0.0f,
-      &mc, &epi, error) && copy_columns (ctx, fc, &pad, out, n, error);
+      &mc, &epi, error) && cascade_copy_rows (ctx, &pad, 0, fc->out_pad, out, 0,
+      fc->out, n, fc->out, error);
 }
