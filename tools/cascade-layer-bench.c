@@ -52,6 +52,8 @@ static const Shape shapes[] = {
   {"layer4.0.conv2", 1, 512, 512, 50, 84, 3, 2, 1},
   {"layer4.0.down", 1, 1024, 2048, 50, 84, 1, 2, 0},
   {"mask.logits", 100, 256, 80, 28, 28, 1, 1, 0},
+  {"layer4.1.conv1", 1, 2048, 512, 25, 42, 1, 1, 0},
+  {"fpn.lateral5", 1, 2048, 256, 25, 42, 1, 1, 0},
 };
 
 /* the box heads' FCs (1000 RoIs: the RPN's proposals) and the mask

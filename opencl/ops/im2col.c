@@ -174,8 +174,13 @@ cascade_conv_im2col (CascadeCtx * ctx, CascadeArena * arena,
   gboolean batched;
   CascadeTensor col;
 
-  if (conv->kh == 1 && conv->kw == 1 && conv->stride == 1 && conv->pad == 0)
-    /* 1x1 stride 1: the input already is the [cin, h*w] matrix */
+  /* 1x1 stride 1: the input already is the [cin, h*w] matrix, used as it
+   * is unless one image's columns want padding (no residual): then
+   * unrolled by the 1x1 im2col, a copy, and padded.  (A batch, the mask
+   * heads' 100 x 28 x 28 logits, gained nothing from being transposed for
+   * one GEMM.) */
+  if (conv->kh == 1 && conv->kw == 1 && conv->stride == 1 && conv->pad == 0
+      && (residual || n > 1 || ohw % PAD_COLS == 0))
     return gemm_images (ctx, arena, conv, in->mem, in->offset,
         conv->cin * h * w, ohw, n, out, 0, ohw, residual, act, error);
   /* a batch without groups or residual: one wide GEMM per chunk; an image

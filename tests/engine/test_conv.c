@@ -204,6 +204,10 @@ static const Case cases_1x1[] = {
   {3, 7, 17, 11, 5, 1, 1, 0, 1, TRUE, TRUE, TRUE, 0},
   {3, 10, 6, 7, 9, 1, 1, 0, 2, FALSE, TRUE, FALSE, 0},
   {2, 9, 5, 6, 7, 1, 1, 0, 1, TRUE, TRUE, FALSE, 37},
+  /* one image: 135 columns padded (ops/im2col.c), per group too; 32
+   * columns multiplied as they are */
+  {1, 12, 9, 5, 7, 1, 1, 0, 3, TRUE, FALSE, FALSE, 2},
+  {1, 5, 7, 8, 4, 1, 1, 0, 1, TRUE, FALSE, TRUE, 0},
 };
 
 /* 1x1 stride 2: ResNet downsample, caffe-style strided conv1 */
