@@ -5,7 +5,6 @@
  * measurement (blas/tuning.h).
  * Bias + residual + ReLU are applied in the GEMM's output pass. */
 #include "ops/conv.h"
-#include "ops/im2col.h"
 #include "ops/check.h"
 #include "runtime/error.h"
 #include "blas/gemm.h"

@@ -1,7 +1,7 @@
-/* gst-cascade: the im2col path of the convolution (ops/im2col.h): the
- * input unrolled by ops/conv.cl's cascade_im2col, multiplied by the
- * weights through blas/gemm.h, bias + residual + ReLU in the GEMM's output
- * pass.
+/* gst-cascade: the im2col path of the convolution (ops/conv.h
+ * cascade_conv_im2col): the input unrolled by ops/conv.cl's
+ * cascade_im2col, multiplied by the weights through blas/gemm.h, bias +
+ * residual + ReLU in the GEMM's output pass.
  *
  * An image whose oh * ow is not a whole number of 32-column tiles (ResNet's
  * layer4 at 1333x800: 25 x 42 = 1050 = 32 * 32 + 26) is unrolled with
@@ -9,7 +9,7 @@
  * columns copied out: the CPU kernel's partial tile runs one element at a
  * time and cost those layers more than half their time.  Not with a
  * residual (its epilogue reads the residual with C's row pitch). */
-#include "ops/im2col.h"
+#include "ops/conv.h"
 #include "runtime/error.h"
 #include "blas/gemm.h"
 #include "runtime/util.h"
