@@ -1,7 +1,8 @@
 /* cascade-layer-bench: the convolution shapes of R-50-FPN Cascade Mask
  * R-CNN at 1333x800 (input padded to 1344x800), each through every
  * algorithm (ops/conv.h), with the median time, GFLOP/s and the share
- * of the device's measured FMA peak (devtools/peak.h cascade_peak_gflops); then
+ * of the device's measured FMA peak (devtools/peak.h cascade_peak_gflops);
+ * the box heads' FCs and the mask heads' deconv (measured choices); then
  * the NMS at the RPN's size (5 levels x 1000 boxes) and the final
  * detection NMS's (80 classes), on the device and as plain C on the host
  * (mmcv's nms_cpu, tests/engine/nms_ref.h) with the transfers a host NMS
@@ -10,11 +11,16 @@
  *   peak_gflops <G>
  *   conv <name> <cin>x<h>x<w>-><cout> k<k> s<s> n<n> algo <a> median_ms <ms>
  *       gflops <G> peak_pct <P>
+ *   fc <name> n<rows> <in>-><out> median_ms <ms> gflops <G> peak_pct <P>
+ *   deconv <name> n<n> <cin>x<h>x<w>-><cout> median_ms <ms> gflops <G>
+ *       peak_pct <P>
  *   nms <name> n <n> groups <g> device_ms <ms> host_ms <ms> transfer_ms
  *       <ms> kept <k> */
 #include "runtime/context.h"
 #include "runtime/error.h"
 #include "ops/conv.h"
+#include "ops/deconv.h"
+#include "ops/fc.h"
 #include "ops/nms.h"
 #include "runtime/util.h"
 #include "peak.h"
@@ -41,6 +47,32 @@ static const Shape shapes[] = {
   {"layer4.conv2", 1, 512, 512, 25, 42, 3, 1, 1},
   {"fpn.P2", 1, 256, 256, 200, 336, 3, 1, 1},
   {"mask.conv", 100, 256, 256, 14, 14, 3, 1, 1},
+  {"layer3.0.conv2", 1, 256, 256, 100, 168, 3, 2, 1},
+  {"layer3.0.down", 1, 512, 1024, 100, 168, 1, 2, 0},
+  {"layer4.0.conv2", 1, 512, 512, 50, 84, 3, 2, 1},
+  {"layer4.0.down", 1, 1024, 2048, 50, 84, 1, 2, 0},
+  {"mask.logits", 100, 256, 80, 28, 28, 1, 1, 0},
+  {"layer4.1.conv1", 1, 2048, 512, 25, 42, 1, 1, 0},
+  {"fpn.lateral5", 1, 2048, 256, 25, 42, 1, 1, 0},
+};
+
+/* the box heads' FCs (1000 RoIs: the RPN's proposals) and the mask
+ * heads' 2x2 stride-2 deconv (100 detections) */
+typedef struct
+{
+  const gchar *name;
+  guint n, in, out;
+} FcShape;
+
+static const FcShape fc_shapes[] = {
+  {"bbox.fc0", 1000, 12544, 1024},
+  {"bbox.fc1", 1000, 1024, 1024},
+  {"bbox.cls", 1000, 1024, 81},
+  {"bbox.reg", 1000, 1024, 4},
+};
+
+static const Shape deconv_shapes[] = {
+  {"mask.up", 100, 256, 256, 14, 14, 2, 2, 0},
 };
 
 static gint runs = 3;
@@ -108,6 +140,94 @@ out_conv:
   cascade_conv_clear (&conv);
 out:
   g_free (w);
+  g_free (ms);
+  return ok;
+}
+
+/* weights of n floats in [-0.025, 0.025) */
+static gfloat *
+bench_weights (gsize n)
+{
+  gfloat *w = g_new (gfloat, n);
+  gsize i;
+  for (i = 0; i < n; i++)
+    w[i] = (gfloat) ((i * 7919 % 1000) / 1000.0 - 0.5) * 0.05f;
+  return w;
+}
+
+/* one FC (fc != NULL) or deconv forward, warmed up, then timed */
+static gboolean
+bench_op (CascadeCtx * ctx, CascadeArena * arena, const CascadeFC * fc,
+    gsize n, const CascadeDeconv * d, const CascadeTensor * in,
+    const CascadeTensor * out, gdouble * ms, GError ** error)
+{
+  gint r;
+  for (r = -1; r < runs; r++) {
+    gint64 t0 = g_get_monotonic_time ();
+    if (!(fc ? cascade_fc_forward (ctx, arena, fc, in, n, CASCADE_ACT_RELU, out,
+                error) : cascade_deconv_forward (ctx, arena, d, in,
+                CASCADE_ACT_RELU, out, error))
+        || !cascade_ctx_finish (ctx, error))
+      return FALSE;
+    if (r >= 0)
+      ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
+  }
+  return TRUE;
+}
+
+/* an FC (fs) or the deconv (ds) on inputs of 0.25 */
+static gboolean
+bench_fc_deconv (CascadeCtx * ctx, CascadeArena * arena, const FcShape * fs,
+    const Shape * ds, gdouble peak, GError ** error)
+{
+  CascadeFC fc;
+  CascadeDeconv d;
+  CascadeTensor in = { 0 }, out = { 0 };
+  gdouble *ms = g_new (gdouble, runs), flops, med;
+  gfloat *w;
+  gboolean ok = FALSE;
+
+  if (fs) {
+    w = bench_weights ((gsize) fs->in * fs->out);
+    ok = cascade_fc_init (&fc, ctx, fs->in, fs->out, w, NULL, error)
+        && cascade_tensor_new (ctx, &in, CASCADE_DTYPE_F32, 2,
+        CASCADE_SHAPE (fs->n, fs->in), NULL, error)
+        && cascade_tensor_new (ctx, &out, CASCADE_DTYPE_F32, 2,
+        CASCADE_SHAPE (fs->n, fs->out), NULL, error);
+    flops = 2.0 * fs->n * fs->in * (gdouble) fs->out;
+  } else {
+    w = bench_weights ((gsize) ds->cin * ds->cout * 4);
+    ok = cascade_deconv_init (&d, ctx, ds->cin, ds->cout, w, NULL, error)
+        && cascade_tensor_new (ctx, &in, CASCADE_DTYPE_F32, 4,
+        CASCADE_SHAPE (ds->n, ds->cin, ds->h, ds->w), NULL, error)
+        && cascade_tensor_new (ctx, &out, CASCADE_DTYPE_F32, 4,
+        CASCADE_SHAPE (ds->n, ds->cout, 2 * ds->h, 2 * ds->w), NULL, error);
+    flops = 8.0 * ds->n * ds->cin * (gdouble) ds->cout * ds->h * ds->w;
+  }
+  g_free (w);
+  ok = ok && cascade_fill (ctx, &in, 0.25f, error)
+      && bench_op (ctx, arena, fs ? &fc : NULL, fs ? fs->n : 0, &d, &in, &out,
+      ms, error);
+  if (ok) {
+    med = cascade_median (ms, runs);
+    if (fs)
+      printf ("fc %-10s n%u %u->%u", fs->name, fs->n, fs->in, fs->out);
+    else
+      printf ("deconv %-10s n%u %ux%ux%u->%u", ds->name, ds->n, ds->cin,
+          ds->h, ds->w, ds->cout);
+    printf (" median_ms %9.2f gflops %7.1f peak_pct %5.1f\n", med,
+        flops / med / 1e6, 100.0 * flops / med / 1e6 / peak);
+    fflush (stdout);
+  }
+  /* what was made is released; what was not is all zero */
+  if (in.mem)
+    cascade_tensor_release (&in);
+  if (out.mem)
+    cascade_tensor_release (&out);
+  if (fs)
+    cascade_fc_clear (&fc);
+  else
+    cascade_deconv_clear (&d);
   g_free (ms);
   return ok;
 }
@@ -244,6 +364,12 @@ main (int argc, char **argv)
     cascade_arena_release (arena, "wino.v");
     cascade_arena_release (arena, "wino.m");
   }
+  for (i = 0; !err && i < G_N_ELEMENTS (fc_shapes); i++)
+    if (!only || strstr (fc_shapes[i].name, only))
+      bench_fc_deconv (ctx, arena, &fc_shapes[i], NULL, peak, &err);
+  for (i = 0; !err && i < G_N_ELEMENTS (deconv_shapes); i++)
+    if (!only || strstr (deconv_shapes[i].name, only))
+      bench_fc_deconv (ctx, arena, NULL, &deconv_shapes[i], peak, &err);
   if (!err && (!only || strstr ("nms", only))) {
     /* the RPN: 1000 boxes per level on 5 levels; the detection NMS: the
      * candidates above the score threshold of 1000 RoIs x 80 classes */

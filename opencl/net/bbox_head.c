@@ -59,14 +59,14 @@ cascade_bbox_head_forward (const CascadeBoxHead * h, const CascadePass * pass,
   return cascade_roi_align (ctx, CASCADE_FPN_ROI_LEVELS, p,
       cascade_fpn_strides, finest_scale, rois, n, roi_size, &work->feats,
       error)
-      && cascade_fc_forward (ctx, &h->fc[0], &work->feats, n,
+      && cascade_fc_forward (ctx, pass->arena, &h->fc[0], &work->feats, n,
       CASCADE_ACT_RELU, &work->fc0, error)
-      && cascade_fc_forward (ctx, &h->fc[1], &work->fc0, n, CASCADE_ACT_RELU,
-      &work->fc1, error)
-      && cascade_fc_forward (ctx, &h->cls, &work->fc1, n, CASCADE_ACT_NONE,
-      cls, error)
-      && cascade_fc_forward (ctx, &h->reg, &work->fc1, n, CASCADE_ACT_NONE,
-      reg, error);
+      && cascade_fc_forward (ctx, pass->arena, &h->fc[1], &work->fc0, n,
+      CASCADE_ACT_RELU, &work->fc1, error)
+      && cascade_fc_forward (ctx, pass->arena, &h->cls, &work->fc1, n,
+      CASCADE_ACT_NONE, cls, error)
+      && cascade_fc_forward (ctx, pass->arena, &h->reg, &work->fc1, n,
+      CASCADE_ACT_NONE, reg, error);
 }
 
 gboolean

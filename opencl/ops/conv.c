@@ -1,5 +1,5 @@
 /* gst-cascade: 2-D convolution, three ways (CascadeConvAlgo in ops/conv.h):
- * im2col (ops/conv.cl) + GEMM through blas/gemm.h, the shifted conv (the
+ * im2col + GEMM through blas/gemm.h (ops/im2col.h), the shifted conv (the
  * input laid out by ops/conv.cl, multiplied by blas/gemm.cl's
  * cascade_conv_shift), or Winograd (ops/winograd.h), chosen per shape by
  * measurement (blas/tuning.h).
@@ -14,17 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-/* im2col scratch per chunk of images: a batch of small maps (the mask
- * head's RoIs) is unrolled this many bytes at a time, so that one launch
- * and one batched GEMM cover many images without a col buffer N times the
- * size of one image's. */
-#define COL_CHUNK_BYTES (32u << 20)
-
 /* the kernels launched here */
-static CascadeKernelDesc desc_im2col =
-    CASCADE_KERNEL_DESC ("conv", "cascade_im2col");
-static CascadeKernelDesc desc_cnhw_to_nchw =
-    CASCADE_KERNEL_DESC ("conv", "cascade_cnhw_to_nchw");
 static CascadeKernelDesc desc_conv_shift_layout =
     CASCADE_KERNEL_DESC ("conv", "cascade_conv_shift_layout");
 
@@ -100,122 +90,6 @@ cascade_conv_flops (const CascadeConv * conv, gsize h, gsize w)
   cascade_conv_out_size (conv, h, w, &oh, &ow);
   return 2.0 * conv->cout * (gdouble) (conv->cin / conv->groups) * conv->kh
       * conv->kw * (gdouble) oh * (gdouble) ow;
-}
-
-/* unrolls images [n0, n0 + nb) of in into col [nb, cin * k * k, oh * ow] */
-static gboolean
-im2col (CascadeCtx * ctx, const CascadeConv * conv, const CascadeTensor * in,
-    gsize n0, gsize nb, gsize oh, gsize ow, gboolean batch_columns,
-    const CascadeTensor * col, GError ** error)
-{
-  gsize h = in->shape[2], w = in->shape[3], rows = conv->cin * conv->kh *
-      conv->kw;
-  gsize gws[3] = { oh * ow, rows, nb }, lws[3] = { 64, 1, 1 };
-  cl_kernel k = cascade_ctx_kernel (ctx, &desc_im2col, error);
-  CascadeArgs a;
-  if (!k)
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, in->mem);
-  cascade_arg_int (&a, (gint) (in->offset + n0 * conv->cin * h * w));
-  cascade_arg_mem (&a, col->mem);
-  cascade_arg_int (&a, (gint) col->offset);
-  cascade_arg_int (&a, (gint) h);
-  cascade_arg_int (&a, (gint) w);
-  cascade_arg_int (&a, (gint) conv->kh);
-  cascade_arg_int (&a, (gint) conv->stride);
-  cascade_arg_int (&a, (gint) conv->pad);
-  cascade_arg_int (&a, (gint) ow);
-  cascade_arg_int (&a, (gint) (oh * ow));
-  cascade_arg_int (&a, (gint) rows);
-  cascade_arg_int (&a, (gint) nb);
-  cascade_arg_int (&a, (gint) (batch_columns ? oh * ow : rows * oh * ow));
-  cascade_arg_int (&a, (gint) (batch_columns ? nb * oh * ow : oh * ow));
-  return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, k, 3, gws, lws, error);
-}
-
-/* out[n0 + b] = act (W * B[b] + bias [+ residual[n0 + b]]) for b < nb,
- * where B[b] = [cin * k * k, ohw] at src + b * src_stride (floats); per
- * group g the GEMM is
- *   [cout/g, ohw] = W_g [cout/g, cin/g*k*k] * B_g [cin/g*k*k, ohw]
- * and the bias, residual and ReLU are applied in the GEMM's output pass. */
-static gboolean
-gemm_images (CascadeCtx * ctx, const CascadeConv * conv, cl_mem src,
-    gsize src_off, gsize src_stride, gsize nb, const CascadeTensor * out,
-    gsize n0, gsize ohw, const CascadeTensor * residual, CascadeAct act,
-    GError ** error)
-{
-  gsize g = conv->groups, m = conv->cout / g;
-  gsize kk = conv->cin / g * conv->kh * conv->kw;
-  gsize out_stride = conv->cout * ohw, b, gi;
-
-  for (b = 0; b < nb; b++)
-    for (gi = 0; gi < g; gi++) {
-      gsize o = (n0 + b) * out_stride + gi * m * ohw;
-      CascadeMatrix ma = { conv->weight.mem, conv->weight.offset + gi * m * kk,
-        kk, FALSE
-      };
-      CascadeMatrix mb = { src, src_off + b * src_stride + gi * kk * ohw, ohw,
-        FALSE
-      };
-      CascadeMatrix mc = { out->mem, out->offset + o, ohw, FALSE };
-      CascadeEpilogue epi = {.bias = conv->bias.mem,.bias_offset =
-            conv->bias.offset + gi * m,.residual =
-            residual ? residual->mem : NULL,.residual_offset =
-            residual ? residual->offset + o : 0,.relu =
-            act == CASCADE_ACT_RELU
-      };
-      if (!cascade_gemm_ex (ctx, m, ohw, kk, 1.0f, &ma, &mb, 0.0f, &mc, &epi,
-              error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* out[n0 .. n0+nb) = act (W * col + bias) as ONE GEMM over the batch:
- * col is [rows, nb * ohw], the product goes to arena slot "conv.cnhw"
- * ([cout, nb * ohw]) and is copied back to NCHW.  Many small images (the
- * mask heads' RoIs) then make one wide GEMM instead of nb narrow ones. */
-static gboolean
-gemm_batch_columns (CascadeCtx * ctx, CascadeArena * arena,
-    const CascadeConv * conv, const CascadeTensor * col, gsize nb,
-    const CascadeTensor * out, gsize n0, gsize ohw, CascadeAct act,
-    GError ** error)
-{
-  gsize rows = conv->cin * conv->kh * conv->kw, wide = nb * ohw;
-  gsize gws[3] = { ohw, conv->cout, nb };
-  CascadeTensor tmp;
-  CascadeMatrix ma = { conv->weight.mem, conv->weight.offset, rows, FALSE };
-  CascadeMatrix mb = { col->mem, col->offset, wide, FALSE };
-  CascadeMatrix mc;
-  CascadeEpilogue epi = {.bias = conv->bias.mem,.bias_offset =
-        conv->bias.offset,.relu = act == CASCADE_ACT_RELU
-  };
-  cl_kernel k;
-  CascadeArgs a;
-
-  if (!cascade_arena_tensor (arena, "conv.cnhw", &tmp, CASCADE_DTYPE_F32, 2,
-          CASCADE_SHAPE (conv->cout, wide), error))
-    return FALSE;
-  mc.mem = tmp.mem;
-  mc.offset = tmp.offset;
-  mc.ld = wide;
-  mc.trans = FALSE;
-  if (!cascade_gemm_ex (ctx, conv->cout, wide, rows, 1.0f, &ma, &mb, 0.0f,
-          &mc, &epi, error)
-      || !(k = cascade_ctx_kernel (ctx, &desc_cnhw_to_nchw, error)))
-    return FALSE;
-  a = cascade_args (k);
-  cascade_arg_mem (&a, tmp.mem);
-  cascade_arg_int (&a, (gint) tmp.offset);
-  cascade_arg_mem (&a, out->mem);
-  cascade_arg_int (&a, (gint) (out->offset + n0 * conv->cout * ohw));
-  cascade_arg_int (&a, (gint) conv->cout);
-  cascade_arg_int (&a, (gint) ohw);
-  cascade_arg_int (&a, (gint) nb);
-  return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, k, 3, gws, NULL, error);
 }
 
 /* The most taps (kh * kw) blas/gemm.cl's cascade_conv_shift takes */
@@ -438,6 +312,7 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   if (ok && measured && conv_algos[chosen] != CASCADE_CONV_IM2COL) {
     cascade_arena_release (arena, "conv.col");
     cascade_arena_release (arena, "conv.cnhw");
+    cascade_arena_release (arena, "conv.pad");
   }
   if (ok && measured && conv_algos[chosen] != CASCADE_CONV_WINOGRAD) {
     cascade_arena_release (arena, "wino.v");
@@ -512,10 +387,7 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
     GError ** error)
 {
-  gsize n = in->shape[0], h = in->shape[2], w = in->shape[3];
-  gsize oh = out->shape[2], ow = out->shape[3], ohw, rows, chunk, n0;
-  gboolean direct, batched;
-  CascadeTensor col;
+  gsize n = in->shape[0], oh = out->shape[2], ow = out->shape[3], n0;
 
   /* the filters are a cache of the weights, made here (engines are used
    * from one thread at a time; the conv itself is not const) */
@@ -541,37 +413,8 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
         return FALSE;
     return TRUE;
   }
-  ohw = oh * ow;
-  rows = conv->cin * conv->kh * conv->kw;
-  direct = conv->kh == 1 && conv->kw == 1 && conv->stride == 1
-      && conv->pad == 0;
-  if (direct) {
-    /* 1x1 stride 1: the input already is the [cin, h*w] matrix */
-    return gemm_images (ctx, conv, in->mem, in->offset, conv->cin * h * w, n,
-        out, 0, ohw, residual, act, error);
-  } else {
-    chunk = MAX (COL_CHUNK_BYTES / (rows * ohw * sizeof (gfloat)), 1);
-    chunk = MIN (chunk, n);
-    if ((gsize) chunk * rows * ohw > (gsize) G_MAXINT)
-      return cascade_invalid_arg (error,
-          "Convolution im2col buffer of %" G_GSIZE_FORMAT
-          " x %" G_GSIZE_FORMAT " is too large", rows, ohw);
-    if (!cascade_arena_tensor (arena, "conv.col", &col, CASCADE_DTYPE_F32, 3,
-            CASCADE_SHAPE (chunk, rows, ohw), error))
-      return FALSE;
-    /* a batch without groups or residual: one wide GEMM per chunk */
-    batched = n > 1 && conv->groups == 1 && !residual;
-    for (n0 = 0; n0 < n; n0 += chunk) {
-      gsize nb = MIN (chunk, n - n0);
-      if (!im2col (ctx, conv, in, n0, nb, oh, ow, batched, &col, error)
-          || !(batched ? gemm_batch_columns (ctx, arena, conv, &col, nb, out,
-                  n0, ohw, act, error) : gemm_images (ctx, conv, col.mem,
-                  col.offset, rows * ohw, nb, out, n0, ohw, residual, act,
-                  error)))
-        return FALSE;
-    }
-  }
-  return TRUE;
+  return cascade_conv_im2col (ctx, arena, conv, in, residual, act, out,
+      error);
 }
 
 void

@@ -13,30 +13,62 @@
  *   in[b, c, oy * stride - pad + ky, ox * stride - pad + kx], 0 outside.
  * (sb, sr) = (rows * ohw, ohw): one [rows, ohw] matrix per image;
  * (ohw, nb * ohw): one [rows, nb * ohw] matrix for the batch.
- * Global size (ohw, rows, nb) with rows = cin * k * k. */
+ * With sr > ohw (one matrix [rows, sr] per image), the pad_cols = sr - ohw
+ * columns after each row's ohw are zeroed.
+ * One work-item per output row (b, r, oy): its ow columns, the zeros of
+ * the padding without a test per element.  (One work-item per element
+ * made a work-group per 64 of them, whose launch cost on CPU devices was
+ * several times the copy.)  Global size nb * rows * oh, 1-D. */
 __kernel void
 cascade_im2col (__global const float *in, int in_off, __global float *col,
     int col_off, int h, int w, int k, int stride, int pad, int ow, int ohw,
-    int rows, int nb, int sb, int sr)
+    int rows, int nb, int sb, int sr, int pad_cols)
 {
-  int x = get_global_id (0);
-  int r = get_global_id (1);
-  int b = get_global_id (2);
-  int kx, ky, c, t, oy, ox, iy, ix;
-  float v = 0.0f;
-  if (x >= ohw || r >= rows || b >= nb)
+  const int oh = ohw / ow, i = get_global_id (0);
+  int oy, r, b, t, kx, ky, c, iy, x0, x1, last, ox;
+  __global float *dst;
+  if (i >= nb * rows * oh)
     return;
+  oy = i % oh;
+  t = i / oh;
+  r = t % rows;
+  b = t / rows;
   kx = r % k;
   t = r / k;
   ky = t % k;
   c = t / k;
-  oy = x / ow;
-  ox = x - oy * ow;
   iy = oy * stride - pad + ky;
-  ix = ox * stride - pad + kx;
-  if (iy >= 0 && iy < h && ix >= 0 && ix < w)
-    v = in[in_off + ((b * (rows / (k * k)) + c) * h + iy) * w + ix];
-  col[col_off + b * sb + r * sr + x] = v;
+  dst = col + col_off + b * sb + r * sr + oy * ow;
+  /* ix = ox * stride - pad + kx lies in [0, w) for ox in [x0, x1) */
+  last = w - 1 + pad - kx;
+  x1 = last < 0 || iy < 0 || iy >= h ? 0 : min (ow, last / stride + 1);
+  x0 = min (x1, pad > kx ? (pad - kx + stride - 1) / stride : 0);
+  /* in[src + ox * stride] for ox in [x0, x1) (never read outside) */
+  t = in_off + ((b * (rows / (k * k)) + c) * h + iy) * w - pad + kx;
+  for (ox = 0; ox < x0; ox++)
+    dst[ox] = 0.0f;
+  for (; ox < x1; ox++)
+    dst[ox] = in[t + ox * stride];
+  /* the last row also zeroes the pad_cols columns after the image's */
+  for (; ox < (oy == oh - 1 ? ow + pad_cols : ow); ox++)
+    dst[ox] = 0.0f;
+}
+
+/* out[c, b * hw + j] = in[b, c, j]: NCHW to the [C, nb * hw] matrix of
+ * a batched GEMM (the inverse of cascade_cnhw_to_nchw), one work-item per
+ * (b, c) row.  Global size nb * channels, 1-D. */
+__kernel void
+cascade_nchw_to_cnhw (__global const float *in, int in_off,
+    __global float *out, int out_off, int channels, int hw, int nb)
+{
+  const int i = get_global_id (0);
+  __global const float *src = in + in_off + i * hw;
+  __global float *dst;
+  if (i >= nb * channels)
+    return;
+  dst = out + out_off + ((i % channels) * nb + i / channels) * hw;
+  for (int j = 0; j < hw; j++)
+    dst[j] = src[j];
 }
 
 /* out[b, c, x] = src[c, b * ohw + x]: a batched GEMM's [C, nb * ohw] output
@@ -52,34 +84,42 @@ cascade_cnhw_to_nchw (__global const float *src, int src_off,
       src[src_off + c * (nb * ohw) + b * ohw + x];
 }
 
-/* 2x2 stride-2 transposed convolution, after the GEMM
- * cols[n, co * 4 + dy * 2 + dx, y * w + x] = sum_ci W[ci, co, dy, dx] *
- * in[n, ci, y, x]:
+/* 2x2 stride-2 transposed convolution, after the batch's GEMM
+ * cols[co * 4 + dy * 2 + dx, (n * h + y) * w + x] = sum_ci W[ci, co, dy,
+ * dx] * in[n, ci, y, x]:
  *   out[n, co, 2y + dy, 2x + dx] = act (cols[...] + bias[co]).
- * 1-D over the total = n * cout * 2h * 2w output elements. */
+ * One work-item per output row (n, co, 2y + dy): 2w outputs from the dx =
+ * 0 and dx = 1 rows of cols.  Global size nb * cout * 2h, 1-D. */
 __kernel void
 cascade_deconv_scatter (__global const float *cols, int cols_off,
     __global const float *bias, int bias_off, __global float *out,
-    int out_off, int cout, int h, int w, int total, int relu)
+    int out_off, int cout, int h, int w, int nb, int relu)
 {
-  int i = get_global_id (0);
-  int ow = 2 * w, oh = 2 * h;
-  int ox, oy, co, n, t;
-  float v;
-  if (i >= total)
+  const int i = get_global_id (0), oh = 2 * h, plane = nb * h * w;
+  int oy, co, n, t;
+  __global const float *c0, *c1;
+  __global float *dst;
+  float b;
+  if (i >= nb * cout * oh)
     return;
-  ox = i % ow;
-  t = i / ow;
-  oy = t % oh;
-  t = t / oh;
+  oy = i % oh;
+  t = i / oh;
   co = t % cout;
   n = t / cout;
-  v = cols[cols_off + ((n * cout + co) * 4 + (oy & 1) * 2 + (ox & 1)) * h * w
-      + (oy >> 1) * w + (ox >> 1)];
-  v = v + bias[bias_off + co];
-  if (relu && v < 0.0f)
-    v = 0.0f;
-  out[out_off + i] = v;
+  c0 = cols + cols_off + (co * 4 + (oy & 1) * 2) * plane + (n * h + (oy >> 1))
+      * w;
+  c1 = c0 + plane;
+  dst = out + out_off + i * 2 * w;
+  b = bias[bias_off + co];
+  for (int x = 0; x < w; x++) {
+    float v0 = c0[x] + b, v1 = c1[x] + b;
+    if (relu && v0 < 0.0f)
+      v0 = 0.0f;
+    if (relu && v1 < 0.0f)
+      v1 = 0.0f;
+    dst[2 * x] = v0;
+    dst[2 * x + 1] = v1;
+  }
 }
 
 /* The input layout of cascade_conv_shift (blas/gemm.cl), one plane of

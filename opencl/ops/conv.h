@@ -42,7 +42,8 @@ gdouble cascade_conv_flops (const CascadeConv * conv, gsize h, gsize w);
 /* out = act (conv (in) + bias [+ residual]); in [N, cin, h, w], out and
  * residual (NULL for none) [N, cout, oh, ow]; out must not overlap in or
  * residual (INVALID_ARG: every shape is checked before anything runs).
- * Scratch space (im2col) comes from the arena slot "conv.col". */
+ * Scratch space comes from arena slots (cascade_conv_im2col's; "conv.shift"
+ * for SHIFT; winograd.h's). */
 gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeConv * conv, const CascadeTensor * in,
     const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
@@ -85,6 +86,17 @@ CascadeConvAlgo cascade_conv_default_algo (CascadeCtx * ctx,
  * it is not supported: INVALID_ARG) */
 gboolean cascade_conv_forward_algo (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeConv * conv, CascadeConvAlgo algo, const CascadeTensor * in,
+    const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
+    GError ** error);
+
+/* The IM2COL algorithm (ops/im2col.c; arguments checked by
+ * cascade_conv_forward_algo): the input unrolled by ops/conv.cl's
+ * cascade_im2col, then GEMMs through blas/gemm.h; 1x1 stride-1 convs
+ * multiply the input as it is.  Scratch: arena slots "conv.col" (the
+ * unrolled input), "conv.cnhw" (a batch's product) and "conv.pad" (an
+ * image's product padded to whole column tiles). */
+gboolean cascade_conv_im2col (CascadeCtx * ctx, CascadeArena * arena,
+    const CascadeConv * conv, const CascadeTensor * in,
     const CascadeTensor * residual, CascadeAct act, const CascadeTensor * out,
     GError ** error);
 

@@ -1,5 +1,6 @@
 /* gst-cascade: fill and copy on the device */
 #include "runtime/util.h"
+#include "runtime/error.h"
 
 /* the kernels launched here */
 static CascadeKernelDesc desc_fill =
@@ -41,6 +42,22 @@ cascade_copy (CascadeCtx * ctx, const CascadeTensor * src, gsize soff,
   cascade_arg_int (&a, (gint) n);
   return cascade_args_check (&a, error)
       && cascade_ctx_launch (ctx, k, 1, &n, NULL, error);
+}
+
+gboolean
+cascade_copy_rows (CascadeCtx * ctx, const CascadeTensor * src, gsize soff,
+    gsize sld, const CascadeTensor * dst, gsize doff, gsize dld, gsize rows,
+    gsize cols, GError ** error)
+{
+  const gsize f = sizeof (gfloat);
+  const size_t src_org[3] = { (src->offset + soff) * f, 0, 0 };
+  const size_t dst_org[3] = { (dst->offset + doff) * f, 0, 0 };
+  const size_t region[3] = { cols * f, rows, 1 };
+  if (rows == 0 || cols == 0)
+    return TRUE;
+  return cascade_cl_check (clEnqueueCopyBufferRect (cascade_ctx_queue (ctx),
+          src->mem, dst->mem, src_org, dst_org, region, sld * f, 0, dld * f,
+          0, 0, NULL, NULL), "clEnqueueCopyBufferRect", error);
 }
 
 gsize

@@ -204,6 +204,10 @@ static const Case cases_1x1[] = {
   {3, 7, 17, 11, 5, 1, 1, 0, 1, TRUE, TRUE, TRUE, 0},
   {3, 10, 6, 7, 9, 1, 1, 0, 2, FALSE, TRUE, FALSE, 0},
   {2, 9, 5, 6, 7, 1, 1, 0, 1, TRUE, TRUE, FALSE, 37},
+  /* one image: 135 columns padded (ops/im2col.c), per group too; 32
+   * columns multiplied as they are */
+  {1, 12, 9, 5, 7, 1, 1, 0, 3, TRUE, FALSE, FALSE, 2},
+  {1, 5, 7, 8, 4, 1, 1, 0, 1, TRUE, FALSE, TRUE, 0},
 };
 
 /* 1x1 stride 2: ResNet downsample, caffe-style strided conv1 */
@@ -211,6 +215,8 @@ static const Case cases_1x1_strided[] = {
   {3, 12, 10, 15, 13, 1, 2, 0, 1, TRUE, FALSE, FALSE, 0},
   {1, 11, 21, 16, 17, 1, 2, 0, 1, FALSE, TRUE, TRUE, 0},
   {3, 12, 8, 9, 10, 1, 2, 0, 4, TRUE, FALSE, TRUE, 5},
+  /* one image of 7 x 6 = 42 columns, padded to 64 (ops/im2col.c) */
+  {1, 33, 40, 13, 11, 1, 2, 0, 1, TRUE, FALSE, TRUE, 3},
 };
 
 static const Case cases_3x3[] = {
@@ -220,6 +226,8 @@ static const Case cases_3x3[] = {
   {3, 5, 6, 8, 7, 3, 1, 0, 1, TRUE, FALSE, FALSE, 0},
   {1, 8, 12, 13, 10, 3, 2, 1, 4, TRUE, TRUE, FALSE, 19},
   {3, 7, 9, 11, 13, 3, 2, 0, 1, FALSE, TRUE, TRUE, 3},
+  /* images one at a time (groups), each padded to whole column tiles */
+  {2, 6, 12, 9, 9, 3, 2, 1, 3, TRUE, FALSE, TRUE, 0},
 };
 
 /* the stem: 7x7 stride 2 pad 3 */

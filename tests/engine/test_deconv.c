@@ -76,6 +76,10 @@ test_deconv (void)
   check_deconv (2, 5, 9, 3, 13, FALSE, TRUE);
   /* mask head shape, scaled down: 14x14 RoIs */
   check_deconv (5, 17, 11, 14, 14, TRUE, TRUE);
+  /* the batch as one GEMM (ops/deconv.c): more images than one column
+   * tile holds, rows of odd width, more channels than one row tile */
+  check_deconv (7, 33, 19, 5, 9, TRUE, TRUE);
+  check_deconv (2, 4, 3, 1, 1, FALSE, FALSE);
 }
 
 static void
