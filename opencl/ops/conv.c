@@ -81,6 +81,7 @@ cascade_conv_clear (CascadeConv * conv)
   if (conv->bias.mem)
     cascade_tensor_release (&conv->bias);
   cascade_winograd_clear (&conv->wino);
+  cascade_winograd_clear (&conv->wino4);
   memset (conv, 0, sizeof (*conv));
 }
 
@@ -363,8 +364,10 @@ CascadeConvAlgo
 cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
 {
   CascadeForce force = cascade_options_conv ();
-  if (force == CASCADE_FORCE_WINOGRAD && conv->wino_applies)
-    return CASCADE_CONV_WINOGRAD;
+  if ((force == CASCADE_FORCE_WINOGRAD || force == CASCADE_FORCE_WINOGRAD4)
+      && conv->wino_applies)
+    return force == CASCADE_FORCE_WINOGRAD ? CASCADE_CONV_WINOGRAD :
+        CASCADE_CONV_WINOGRAD4;
   if (!cascade_conv_shift_supported (conv))
     return CASCADE_CONV_IM2COL;
   if (force == CASCADE_FORCE_IM2COL)
@@ -390,7 +393,7 @@ typedef struct
 } ConvCall;
 
 static const CascadeConvAlgo conv_algos[] = { CASCADE_CONV_IM2COL,
-  CASCADE_CONV_SHIFT, CASCADE_CONV_WINOGRAD
+  CASCADE_CONV_SHIFT, CASCADE_CONV_WINOGRAD, CASCADE_CONV_WINOGRAD4
 };
 
 static gboolean
@@ -416,21 +419,24 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
     const CascadeTensor * out, GError ** error)
 {
   ConvCall call = { ctx, arena, conv, in, residual, out, act };
-  const gchar *names[3] = { "im2col", "shift", NULL };
+  const gchar *names[4] = { "im2col", "shift", NULL, NULL };
   gchar *key;
-  gboolean ok, measured, had_wino = conv->wino.u.mem != NULL;
+  gboolean ok, measured, had2 = conv->wino.u.mem != NULL, had4 =
+      conv->wino4.u.mem != NULL;
   guint chosen;
 
   if (!cascade_conv_shift_supported (conv)
       || cascade_options_conv () != CASCADE_FORCE_NONE)
     return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
             conv), in, residual, act, out, error);
-  if (conv->wino_applies)
+  if (conv->wino_applies) {
     names[2] = "winograd";
+    names[3] = "winograd4";
+  }
   key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
       in->shape[3]);
   /* out overlaps neither in nor residual (checked): runs repeat exactly */
-  ok = cascade_tune_run (ctx, "conv", key, names, names[2] ? 3 : 2,
+  ok = cascade_tune_run (ctx, "conv", key, names, names[2] ? 4 : 2,
       cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
       TRUE, conv_run, &call, &chosen, &measured, error);
   g_free (key);
@@ -439,14 +445,16 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
     cascade_arena_release (arena, "conv.col");
     cascade_arena_release (arena, "conv.cnhw");
   }
-  if (ok && measured && conv_algos[chosen] != CASCADE_CONV_WINOGRAD) {
+  if (ok && measured && chosen < 2) {
     cascade_arena_release (arena, "wino.v");
     cascade_arena_release (arena, "wino.m");
-    /* and the filters, when made only to be measured (another shape of
-     * this layer may use them) */
-    if (!had_wino)
-      cascade_winograd_clear ((CascadeWinograd *) & conv->wino);
   }
+  /* and the filters, when made only to be measured (another shape of
+   * this layer may use them) */
+  if (ok && measured && chosen != 2 && !had2)
+    cascade_winograd_clear ((CascadeWinograd *) & conv->wino);
+  if (ok && measured && chosen != 3 && !had4)
+    cascade_winograd_clear ((CascadeWinograd *) & conv->wino4);
   return ok;
 }
 
@@ -519,13 +527,13 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
 
   /* the filters are a cache of the weights, made here (engines are used
    * from one thread at a time; the conv itself is not const) */
-  if (algo == CASCADE_CONV_WINOGRAD)
-    return conv->wino_applies ? cascade_winograd_ensure ((CascadeWinograd *)
-        & conv->wino, ctx, &conv->weight, &conv->bias, conv->pad, error)
-        && cascade_winograd_forward (ctx, arena, &conv->wino, in, residual,
-        act == CASCADE_ACT_RELU, out, error) :
-        cascade_invalid_arg (error, "Convolution %ux%u stride %u has no "
-        "Winograd implementation", conv->kh, conv->kw, conv->stride);
+  if (algo == CASCADE_CONV_WINOGRAD || algo == CASCADE_CONV_WINOGRAD4)
+    return conv->wino_applies ? cascade_winograd_run ((CascadeWinograd *)
+        (algo == CASCADE_CONV_WINOGRAD ? &conv->wino : &conv->wino4), ctx,
+        arena, algo == CASCADE_CONV_WINOGRAD ? 2 : 4, &conv->weight,
+        &conv->bias, conv->pad, in, residual, act == CASCADE_ACT_RELU, out,
+        error) : cascade_invalid_arg (error, "Convolution %ux%u stride %u "
+        "has no Winograd implementation", conv->kh, conv->kw, conv->stride);
   if (algo == CASCADE_CONV_SHIFT) {
     if (!cascade_conv_shift_supported (conv))
       return cascade_invalid_arg (error, "Convolution %ux%u stride %u with "
