@@ -128,11 +128,17 @@ cascade_wino4_input (__global const float *in, int in_off, int cin, int h,
   y0 = 4 * ty - pad;
   x0 = 4 * tx - pad;
   in += in_off + ((size_t) b * cin + c) * h * w;
-  for (int i = 0; i < 6; i++)
-    for (int j = 0; j < 6; j++) {
-      const int y = y0 + i, x = x0 + j;
-      d[i][j] = y >= 0 && y < h && x >= 0 && x < w ? in[y * w + x] : 0.0f;
-    }
+  /* inside the image (most tiles): no test per value */
+  if (y0 >= 0 && x0 >= 0 && y0 + 6 <= h && x0 + 6 <= w)
+    for (int i = 0; i < 6; i++)
+      for (int j = 0; j < 6; j++)
+        d[i][j] = in[(y0 + i) * w + x0 + j];
+  else
+    for (int i = 0; i < 6; i++)
+      for (int j = 0; j < 6; j++) {
+        const int y = y0 + i, x = x0 + j;
+        d[i][j] = y >= 0 && y < h && x >= 0 && x < w ? in[y * w + x] : 0.0f;
+      }
   /* columns: t[.][j] = B^T d[.][j]; rows: V[i][.] = t[i][.] B */
   for (int j = 0; j < 6; j++) {
     float v[6];
@@ -176,17 +182,17 @@ cascade_wino4_output (__global const float *M, int m_off, int cout, int oh,
     for (int i = 0; i < 4; i++)
       t[i][j] = y[i];
   }
+  /* rows and columns of this tile inside the output */
+  const int ni = min (4, oh - 4 * ty), nj = min (4, ow - 4 * tx);
+  const size_t at0 = (((size_t) b * cout + o) * oh + 4 * ty) * ow + 4 * tx;
   for (int i = 0; i < 4; i++) {
-    const int yy = 4 * ty + i;
     float y[4];
     WINO4_AT (t[i], y, );
     for (int j = 0; j < 4; j++) {
-      const int x = 4 * tx + j;
-      const size_t at = (((size_t) b * cout + o) * oh + yy) * ow + x;
-      float v;
-      if (yy >= oh || x >= ow)
+      const size_t at = at0 + (size_t) i * ow + j;
+      float v = y[j] + bo;
+      if (i >= ni || j >= nj)
         continue;
-      v = y[j] + bo;
       if (use_res)
         v += res[res_off + at];
       out[out_off + at] = relu && v < 0.0f ? 0.0f : v;
