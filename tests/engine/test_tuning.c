@@ -138,42 +138,33 @@ test_measure_and_store (void)
 {
   gchar *dir = fresh_cache (), *v, *path;
   Fixture f;
-  gsize shift_bytes, col_bytes, wino_bytes, wino4_bytes, bytes,
-      chosen_bytes;
-  gboolean wino2, wino4;
+  gsize shift_bytes, col_bytes, wino_bytes, bytes, chosen_bytes;
 
   test_setenv (CASCADE_TUNE_ENV, "measure");
   fixture_init (&f);
   shift_bytes = arena_bytes_of (&f, CASCADE_CONV_SHIFT);
   col_bytes = arena_bytes_of (&f, CASCADE_CONV_IM2COL);
   wino_bytes = arena_bytes_of (&f, CASCADE_CONV_WINOGRAD);
-  wino4_bytes = arena_bytes_of (&f, CASCADE_CONV_WINOGRAD4);
   g_assert_cmpuint (shift_bytes, !=, col_bytes);
   g_assert_cmpuint (wino_bytes, !=, col_bytes);
   g_assert_cmpuint (wino_bytes, !=, shift_bytes);
-  /* F(4x4): 36 / 16 of the values per tile, a quarter of the tiles */
-  g_assert_cmpuint (wino4_bytes, <, wino_bytes);
 
-  /* measuring runs all four; the losers' im2col and Winograd scratch is
-   * given back (shift's layout stays; the two Winograd tiles share theirs,
-   * grown to the larger) */
+  /* measuring runs all three; the losers' im2col and Winograd scratch is
+   * given back (shift's layout stays) */
   bytes = run_auto (&f);
   v = stored (&f, "conv");
   g_assert_nonnull (v);
-  wino2 = g_str_has_prefix (v, "winograd ");
-  wino4 = g_str_has_prefix (v, "winograd4 ");
   g_assert_true (g_str_has_prefix (v, "shift ")
-      || g_str_has_prefix (v, "im2col ") || wino2 || wino4);
+      || g_str_has_prefix (v, "im2col ") || g_str_has_prefix (v,
+          "winograd "));
   g_assert_cmpuint (bytes, ==, shift_bytes + (g_str_has_prefix (v,
-              "im2col ") ? col_bytes : 0) + (wino2 || wino4 ? wino_bytes :
-          0));
+              "im2col ") ? col_bytes : 0) + (g_str_has_prefix (v,
+              "winograd ") ? wino_bytes : 0));
   chosen_bytes = g_str_has_prefix (v, "shift ") ? shift_bytes :
-      g_str_has_prefix (v, "im2col ") ? col_bytes : wino2 ? wino_bytes :
-      wino4_bytes;
+      g_str_has_prefix (v, "im2col ") ? col_bytes : wino_bytes;
   g_assert_nonnull (strstr (v, " im2col="));
   g_assert_nonnull (strstr (v, " shift="));
   g_assert_nonnull (strstr (v, " winograd="));
-  g_assert_nonnull (strstr (v, " winograd4="));
   /* the im2col candidate measured its GEMM too (the two images side by
    * side: one 10 x 442 x 54 product) */
   path = cascade_tuning_path (cascade_ctx_device (ctx));
@@ -214,12 +205,6 @@ test_measure_and_store (void)
     g_assert_true (g_file_set_contents (path, data, -1, NULL));
     cascade_tuning_reset ();
     g_assert_cmpuint (run_auto (&f), ==, wino_bytes);
-    g_key_file_set_string (kf, "conv", key, "winograd4 shift=2");
-    g_free (data);
-    data = g_key_file_to_data (kf, NULL, NULL);
-    g_assert_true (g_file_set_contents (path, data, -1, NULL));
-    cascade_tuning_reset ();
-    g_assert_cmpuint (run_auto (&f), ==, wino4_bytes);
     g_free (data);
     g_free (key);
     g_key_file_unref (kf);

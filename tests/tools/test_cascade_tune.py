@@ -14,8 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-CANDIDATES = {'conv': {'im2col', 'shift', 'winograd', 'winograd4'},
-              'gemm': {'cpu', 'clblast'}}
+CANDIDATES = {'conv': {'im2col', 'shift', 'winograd'}, 'gemm': {'cpu', 'clblast'}}
 
 
 def run(cmd, env):
