@@ -63,10 +63,11 @@ gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
  *    without groups; not bit-identical to the others, within the same
  *    tolerance of the exact result.
  *  - WINOGRAD4: F(4x4, 3x3), where WINOGRAD applies; within 4 times that
- *    tolerance.
- *  - AUTO: $CASCADE_CONV ("im2col", "shift", "winograd", "winograd4") if set; else, where SHIFT
- *    applies, the fastest of those that apply measured for this shape and
- *    device (tuning.h; not measured: SHIFT on devices that use our CPU
+ *    tolerance per layer.  Only when asked for ($CASCADE_CONV=winograd4
+ *    or by the caller): AUTO does not measure it (ops/conv.c says why).
+ *  - AUTO: $CASCADE_CONV ("im2col", "shift", "winograd", "winograd4") if
+ *    set; else, where SHIFT applies, the fastest of IM2COL, SHIFT and
+ *    WINOGRAD (where it applies) measured for this shape and device (tuning.h; not measured: SHIFT on devices that use our CPU
  *    GEMM, IM2COL elsewhere); else IM2COL. */
 typedef enum
 {

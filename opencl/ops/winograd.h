@@ -18,9 +18,10 @@
  * Not bit-identical to the direct convolutions: the transforms round
  * differently.  Its error against a double-precision reference is tested
  * per layer (tests/engine/test_winograd.c): F(2x2) within the direct
- * convolutions' bound, F(4x4) within 4 times it.  Both are per-shape
- * candidates of the convolutions (ops/conv.h: CASCADE_CONV_WINOGRAD and
- * CASCADE_CONV_WINOGRAD4), measured against shift and im2col. */
+ * convolutions' bound, F(4x4) within 4 times it.  F(2x2) is a per-shape
+ * candidate of the convolutions (ops/conv.h: CASCADE_CONV_WINOGRAD),
+ * measured against shift and im2col; F(4x4) (CASCADE_CONV_WINOGRAD4) runs
+ * only when asked for. */
 #pragma once
 
 #include "runtime/tensor.h"
