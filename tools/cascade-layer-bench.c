@@ -1,8 +1,10 @@
 /* cascade-layer-bench: the convolution shapes of R-50-FPN Cascade Mask
- * R-CNN at 1333x800 (input padded to 1344x800), each through every
- * algorithm (ops/conv.h), with the median time, GFLOP/s and the share
- * of the device's measured FMA peak (devtools/peak.h cascade_peak_gflops);
- * the box heads' FCs and the mask heads' deconv (measured choices); then
+ * R-CNN at 1333x800 (input padded to 1344x800; --width 1088 for 1067x800),
+ * each through every algorithm (ops/conv.h; --rounds R: all of them in
+ * turn, R times), with the median time, GFLOP/s (Winograd: the direct
+ * convolution's flops over its time) and the share of the device's
+ * measured FMA peak (devtools/peak.h cascade_peak_gflops); the box heads'
+ * FCs and the mask heads' deconv (measured choices); then
  * the NMS at the RPN's size (5 levels x 1000 boxes) and the final
  * detection NMS's (80 classes), on the device and as plain C on the host
  * (mmcv's nms_cpu, tests/engine/nms_ref.h) with the transfers a host NMS
@@ -41,11 +43,14 @@ static const Shape shapes[] = {
   {"stem", 1, 3, 64, 800, 1344, 7, 2, 3},
   {"layer1.conv1", 1, 256, 64, 200, 336, 1, 1, 0},
   {"layer1.conv2", 1, 64, 64, 200, 336, 3, 1, 1},
+  {"layer2.conv2", 1, 128, 128, 100, 168, 3, 1, 1},
   {"layer2.0.conv2", 1, 128, 128, 200, 336, 3, 2, 1},
   {"layer2.0.down", 1, 256, 512, 200, 336, 1, 2, 0},
   {"layer3.conv2", 1, 256, 256, 50, 84, 3, 1, 1},
   {"layer4.conv2", 1, 512, 512, 25, 42, 3, 1, 1},
-  {"fpn.P2", 1, 256, 256, 200, 336, 3, 1, 1},
+  {"fpn.P2", 1, 256, 256, 200, 336, 3, 1, 1},        /* and the RPN's */
+  {"fpn.P3", 1, 256, 256, 100, 168, 3, 1, 1},
+  {"rpn.P4", 1, 256, 256, 50, 84, 3, 1, 1},
   {"mask.conv", 100, 256, 256, 14, 14, 3, 1, 1},
   {"layer3.0.conv2", 1, 256, 256, 100, 168, 3, 2, 1},
   {"layer3.0.down", 1, 512, 1024, 100, 168, 1, 2, 0},
@@ -75,11 +80,16 @@ static const Shape deconv_shapes[] = {
   {"mask.up", 100, 256, 256, 14, 14, 2, 2, 0},
 };
 
-static gint runs = 3;
+static gint runs = 3, rounds = 1, width = 1344;
 static gchar *only;
 
 static GOptionEntry entries[] = {
   {"runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs (default 3)", "N"},
+  {"rounds", 'r', 0, G_OPTION_ARG_INT, &rounds,
+      "Rounds of every algorithm in turn, per shape (default 1)", "R"},
+  {"width", 'W', 0, G_OPTION_ARG_INT, &width,
+        "Padded network input width the map widths scale with (default "
+        "1344; 1088 for a 1067x800 input)", "W"},
   {"only", 'o', 0, G_OPTION_ARG_STRING, &only,
       "Only shapes whose name contains this", "NAME"},
   {NULL}
@@ -126,7 +136,7 @@ bench (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
   }
   med = cascade_median (ms, runs);
   flops = cascade_conv_flops (&conv, s->h, s->w) * s->n;
-  printf ("conv %-15s %ux%ux%u->%u k%u s%u n%u algo %-8s median_ms %9.2f "
+  printf ("conv %-15s %ux%ux%u->%u k%u s%u n%u algo %-9s median_ms %9.2f "
       "gflops %7.1f peak_pct %5.1f\n", s->name, s->cin, s->h, s->w, s->cout,
       s->k, s->stride, s->n, algo_name, med, flops / med / 1e6,
       100.0 * flops / med / 1e6 / peak);
@@ -320,6 +330,27 @@ out:
   return ok;
 }
 
+/* every algorithm of shape s in turn; F(2x2) and F(4x4)'s GFLOP/s are the
+ * direct convolution's flops over their time (effective) */
+static gboolean
+bench_shape (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
+    gdouble peak, GError ** error)
+{
+  gboolean wino = s->k == 3 && s->stride == 1, ok;
+  ok = bench (ctx, arena, s, CASCADE_CONV_IM2COL, "im2col", peak, error)
+      && ((s->k == 1 && s->stride == 1)
+      || bench (ctx, arena, s, CASCADE_CONV_SHIFT, "shift", peak, error))
+      && (!wino || bench (ctx, arena, s, CASCADE_CONV_WINOGRAD, "winograd",
+          peak, error))
+      && (!wino || bench (ctx, arena, s, CASCADE_CONV_WINOGRAD4, "winograd4",
+          peak, error));
+  /* each algorithm's scratch of the largest maps is hundreds of MB */
+  cascade_arena_release (arena, "wino.v");
+  cascade_arena_release (arena, "wino.m");
+  cascade_arena_release (arena, "conv.col");
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -332,8 +363,10 @@ main (int argc, char **argv)
   guint i;
 
   g_option_context_add_main_entries (oc, entries, NULL);
-  if (!g_option_context_parse (oc, &argc, &argv, &err) || runs < 1) {
-    g_printerr ("%s\n", err ? err->message : "bad --runs");
+  if (!g_option_context_parse (oc, &argc, &argv, &err) || runs < 1
+      || rounds < 1 || width < 32 || width > 4096) {
+    g_printerr ("%s\n", err ? err->message : "bad --runs, --rounds or "
+        "--width");
     return 2;
   }
   if (!(dev = cascade_device_open (NULL, &err))
@@ -345,24 +378,17 @@ main (int argc, char **argv)
   printf ("device %s\npeak_gflops %.1f\n", cascade_device_name (dev), peak);
   arena = cascade_arena_new (ctx);
   for (i = 0; i < G_N_ELEMENTS (shapes); i++) {
-    if (only && !strstr (shapes[i].name, only))
+    Shape s = shapes[i];
+    gint round;
+    if (only && !strstr (s.name, only))
       continue;
-    if (!bench (ctx, arena, &shapes[i], CASCADE_CONV_IM2COL, "im2col", peak,
-            &err))
+    /* the mask head's RoIs stay 14x14 */
+    if (s.n == 1)
+      s.w = (guint) ((guint64) s.w * (guint) width / 1344);
+    for (round = 0; round < rounds && !err; round++)
+      bench_shape (ctx, arena, &s, peak, &err);
+    if (err)
       break;
-    if (!(shapes[i].k == 1 && shapes[i].stride == 1)
-        && !bench (ctx, arena, &shapes[i], CASCADE_CONV_SHIFT, "shift", peak,
-            &err))
-      break;
-    /* F(2x2, 3x3): its GFLOP/s are the direct convolution's flops over
-     * its time (effective) */
-    if (shapes[i].k == 3 && shapes[i].stride == 1
-        && !bench (ctx, arena, &shapes[i], CASCADE_CONV_WINOGRAD, "winograd",
-            peak, &err))
-      break;
-    /* each algorithm's scratch of the largest maps is hundreds of MB */
-    cascade_arena_release (arena, "wino.v");
-    cascade_arena_release (arena, "wino.m");
   }
   for (i = 0; !err && i < G_N_ELEMENTS (fc_shapes); i++)
     if (!only || strstr (fc_shapes[i].name, only))

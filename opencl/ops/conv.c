@@ -71,6 +71,7 @@ cascade_conv_clear (CascadeConv * conv)
   if (conv->bias.mem)
     cascade_tensor_release (&conv->bias);
   cascade_winograd_clear (&conv->wino);
+  cascade_winograd_clear (&conv->wino4);
   memset (conv, 0, sizeof (*conv));
 }
 
@@ -237,8 +238,10 @@ CascadeConvAlgo
 cascade_conv_default_algo (CascadeCtx * ctx, const CascadeConv * conv)
 {
   CascadeForce force = cascade_options_conv ();
-  if (force == CASCADE_FORCE_WINOGRAD && conv->wino_applies)
-    return CASCADE_CONV_WINOGRAD;
+  if ((force == CASCADE_FORCE_WINOGRAD || force == CASCADE_FORCE_WINOGRAD4)
+      && conv->wino_applies)
+    return force == CASCADE_FORCE_WINOGRAD ? CASCADE_CONV_WINOGRAD :
+        CASCADE_CONV_WINOGRAD4;
   if (!cascade_conv_shift_supported (conv))
     return CASCADE_CONV_IM2COL;
   if (force == CASCADE_FORCE_IM2COL)
@@ -264,7 +267,7 @@ typedef struct
 } ConvCall;
 
 static const CascadeConvAlgo conv_algos[] = { CASCADE_CONV_IM2COL,
-  CASCADE_CONV_SHIFT, CASCADE_CONV_WINOGRAD
+  CASCADE_CONV_SHIFT, CASCADE_CONV_WINOGRAD, CASCADE_CONV_WINOGRAD4
 };
 
 static gboolean
@@ -299,6 +302,8 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
       || cascade_options_conv () != CASCADE_FORCE_NONE)
     return conv_compute (ctx, arena, conv, cascade_conv_default_algo (ctx,
             conv), in, residual, act, out, error);
+  /* not F(4x4) (winograd4): forced through every 3x3 stride-1 conv it
+   * moves a proposal across the NMS of test_engine's tiny_box/img_c */
   if (conv->wino_applies)
     names[2] = "winograd";
   key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
@@ -314,14 +319,14 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
     cascade_arena_release (arena, "conv.cnhw");
     cascade_arena_release (arena, "conv.pad");
   }
-  if (ok && measured && conv_algos[chosen] != CASCADE_CONV_WINOGRAD) {
+  if (ok && measured && chosen < 2) {
     cascade_arena_release (arena, "wino.v");
     cascade_arena_release (arena, "wino.m");
-    /* and the filters, when made only to be measured (another shape of
-     * this layer may use them) */
-    if (!had_wino)
-      cascade_winograd_clear ((CascadeWinograd *) & conv->wino);
   }
+  /* and the filters, when made only to be measured (another shape of
+   * this layer may use them) */
+  if (ok && measured && chosen != 2 && !had_wino)
+    cascade_winograd_clear ((CascadeWinograd *) & conv->wino);
   return ok;
 }
 
@@ -391,13 +396,13 @@ conv_compute (CascadeCtx * ctx, CascadeArena * arena,
 
   /* the filters are a cache of the weights, made here (engines are used
    * from one thread at a time; the conv itself is not const) */
-  if (algo == CASCADE_CONV_WINOGRAD)
-    return conv->wino_applies ? cascade_winograd_ensure ((CascadeWinograd *)
-        & conv->wino, ctx, &conv->weight, &conv->bias, conv->pad, error)
-        && cascade_winograd_forward (ctx, arena, &conv->wino, in, residual,
-        act == CASCADE_ACT_RELU, out, error) :
-        cascade_invalid_arg (error, "Convolution %ux%u stride %u has no "
-        "Winograd implementation", conv->kh, conv->kw, conv->stride);
+  if (algo == CASCADE_CONV_WINOGRAD || algo == CASCADE_CONV_WINOGRAD4)
+    return conv->wino_applies ? cascade_winograd_run ((CascadeWinograd *)
+        (algo == CASCADE_CONV_WINOGRAD ? &conv->wino : &conv->wino4), ctx,
+        arena, algo == CASCADE_CONV_WINOGRAD ? 2 : 4, &conv->weight,
+        &conv->bias, conv->pad, in, residual, act == CASCADE_ACT_RELU, out,
+        error) : cascade_invalid_arg (error, "Convolution %ux%u stride %u "
+        "has no Winograd implementation", conv->kh, conv->kw, conv->stride);
   if (algo == CASCADE_CONV_SHIFT) {
     if (!cascade_conv_shift_supported (conv))
       return cascade_invalid_arg (error, "Convolution %ux%u stride %u with "

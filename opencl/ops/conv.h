@@ -1,5 +1,5 @@
 /* gst-cascade: 2-D convolution (im2col + GEMM; 1x1 stride-1 convs without
- * im2col; the shifted-input kernel; Winograd F(2x2, 3x3)), grouped, with a
+ * im2col; the shifted-input kernel; Winograd F(2x2) and F(4x4)), grouped, with a
  * fused bias + residual + ReLU epilogue */
 #pragma once
 
@@ -20,9 +20,10 @@ typedef struct
   CascadeTensor weight;         /* [cout, cin / groups, kh, kw] */
   CascadeTensor bias;           /* [cout]; zeros when the layer has none */
   gboolean wino_applies;        /* 3x3 stride 1, no groups (winograd.h) */
-  CascadeWinograd wino;         /* its transformed filters, made on first
-                                   use (all zero until then; given back
-                                   when made to be measured and lost) */
+  CascadeWinograd wino, wino4;  /* its transformed filters, F(2x2) and
+                                   F(4x4), each made on first use (all
+                                   zero until then; given back when made
+                                   to be measured and lost) */
 } CascadeConv;
 
 /* Uploads weight ([cout, cin/groups, kh, kw], PyTorch layout) and bias
@@ -62,9 +63,12 @@ gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
  *  - WINOGRAD: F(2x2, 3x3) (ops/winograd.h) for 3x3 stride-1 convs
  *    without groups; not bit-identical to the others, within the same
  *    tolerance of the exact result.
- *  - AUTO: $CASCADE_CONV ("im2col" or "shift") if set; else, where SHIFT
- *    applies, the fastest of those that apply measured for this shape and
- *    device (tuning.h; not measured: SHIFT on devices that use our CPU
+ *  - WINOGRAD4: F(4x4, 3x3), where WINOGRAD applies; within 4 times that
+ *    tolerance per layer.  Only when asked for ($CASCADE_CONV=winograd4
+ *    or by the caller): AUTO does not measure it (ops/conv.c says why).
+ *  - AUTO: $CASCADE_CONV ("im2col", "shift", "winograd", "winograd4") if
+ *    set; else, where SHIFT applies, the fastest of IM2COL, SHIFT and
+ *    WINOGRAD (where it applies) measured for this shape and device (tuning.h; not measured: SHIFT on devices that use our CPU
  *    GEMM, IM2COL elsewhere); else IM2COL. */
 typedef enum
 {
@@ -72,6 +76,7 @@ typedef enum
   CASCADE_CONV_IM2COL,
   CASCADE_CONV_SHIFT,
   CASCADE_CONV_WINOGRAD,
+  CASCADE_CONV_WINOGRAD4,
 } CascadeConvAlgo;
 
 gboolean cascade_conv_shift_supported (const CascadeConv * conv);

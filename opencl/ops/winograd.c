@@ -1,4 +1,5 @@
-/* gst-cascade: Winograd F(2x2, 3x3) convolution (ops/winograd.h) */
+/* gst-cascade: Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions
+ * (ops/winograd.h) */
 #include "ops/winograd.h"
 #include "ops/check.h"
 #include "runtime/error.h"
@@ -10,61 +11,78 @@
  * again for each work-group size, and would pick one per global size */
 #define WINO_LWS ((gsize[2]) { 64, 1})
 
-static CascadeKernelDesc desc_wino_input =
-    CASCADE_KERNEL_DESC ("winograd", "cascade_wino_input");
-static CascadeKernelDesc desc_wino_output =
-    CASCADE_KERNEL_DESC ("winograd", "cascade_wino_output");
+/* per tile: [0] F(2x2), [1] F(4x4) */
+static CascadeKernelDesc desc_wino_input[2] = {
+  CASCADE_KERNEL_DESC ("winograd", "cascade_wino_input"),
+  CASCADE_KERNEL_DESC ("winograd", "cascade_wino4_input"),
+};
+static CascadeKernelDesc desc_wino_output[2] = {
+  CASCADE_KERNEL_DESC ("winograd", "cascade_wino_output"),
+  CASCADE_KERNEL_DESC ("winograd", "cascade_wino4_output"),
+};
 
-/* u = G g G^T of one 3x3 filter, in double;
- * G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] */
+/* G of F(2x2): points 0, 1, -1, infinity */
+static const gdouble G2[4][3] = { {1, 0, 0}, {0.5, 0.5, 0.5},
+{0.5, -0.5, 0.5}, {0, 0, 1}
+};
+
+/* G of F(4x4): points 0, 1, -1, 1/2, -2, infinity (ops/winograd.cl has
+ * its B^T and A^T) */
+static const gdouble G4[6][3] = { {1, 0, 0}, {1.0 / 3, 1.0 / 3, 1.0 / 3},
+{-1.0 / 3, 1.0 / 3, -1.0 / 3}, {-16.0 / 15, -8.0 / 15, -4.0 / 15},
+{1.0 / 15, -2.0 / 15, 4.0 / 15}, {0, 0, 1}
+};
+
+/* u = G g G^T of one 3x3 filter, in double; G is a x 3 */
 static void
-filter_transform (const gfloat * g, gdouble u[16])
+filter_transform (const gfloat * g, const gdouble (*G)[3], guint a,
+    gdouble * u)
 {
-  static const gdouble G[4][3] = { {1, 0, 0}, {0.5, 0.5, 0.5},
-  {0.5, -0.5, 0.5}, {0, 0, 1}
-  };
-  gdouble t[4][3];
+  gdouble t[6][3];
   guint i, j, k;
-  for (i = 0; i < 4; i++)
+  for (i = 0; i < a; i++)
     for (j = 0; j < 3; j++) {
       t[i][j] = 0;
       for (k = 0; k < 3; k++)
         t[i][j] += G[i][k] * g[k * 3 + j];
     }
-  for (i = 0; i < 4; i++)
-    for (j = 0; j < 4; j++) {
-      u[i * 4 + j] = 0;
+  for (i = 0; i < a; i++)
+    for (j = 0; j < a; j++) {
+      u[i * a + j] = 0;
       for (k = 0; k < 3; k++)
-        u[i * 4 + j] += t[i][k] * G[j][k];
+        u[i * a + j] += t[i][k] * G[j][k];
     }
 }
 
 gboolean
-cascade_winograd_init (CascadeWinograd * wg, CascadeCtx * ctx, guint cin,
-    guint cout, guint pad, const gfloat * weight, const gfloat * bias,
-    GError ** error)
+cascade_winograd_init (CascadeWinograd * wg, CascadeCtx * ctx, guint m,
+    guint cin, guint cout, guint pad, const gfloat * weight,
+    const gfloat * bias, GError ** error)
 {
-  gsize per = (gsize) cout * cin, i;
+  gsize per = (gsize) cout * cin, i, a = m + 2;
   gfloat *u, *zeros = NULL;
   gboolean ok;
 
   memset (wg, 0, sizeof (*wg));
-  if (cin == 0 || cout == 0 || !weight || pad > 2 || 16 * per > G_MAXINT)
-    return cascade_invalid_arg (error, "Invalid Winograd convolution: cin "
-        "%u, cout %u, pad %u%s", cin, cout, pad, weight ? "" : ", no weights");
+  if ((m != 2 && m != 4) || cin == 0 || cout == 0 || !weight || pad > 2
+      || a * a * per > G_MAXINT)
+    return cascade_invalid_arg (error, "Invalid Winograd convolution: tile "
+        "%u, cin %u, cout %u, pad %u%s", m, cin, cout, pad,
+        weight ? "" : ", no weights");
+  wg->m = m;
   wg->cin = cin;
   wg->cout = cout;
   wg->pad = pad;
-  u = g_new (gfloat, 16 * per);
+  u = g_new (gfloat, a * a * per);
   for (i = 0; i < per; i++) {
-    gdouble t[16];
-    guint e;
-    filter_transform (weight + 9 * i, t);
-    for (e = 0; e < 16; e++)
+    gdouble t[36];
+    gsize e;
+    filter_transform (weight + 9 * i, m == 2 ? G2 : G4, (guint) a, t);
+    for (e = 0; e < a * a; e++)
       u[e * per + i] = (gfloat) t[e];
   }
   ok = cascade_tensor_new (ctx, &wg->u, CASCADE_DTYPE_F32, 3,
-      CASCADE_SHAPE (16, cout, cin), u, error);
+      CASCADE_SHAPE (a * a, cout, cin), u, error);
   g_free (u);
   if (ok) {
     if (!bias)
@@ -89,7 +107,7 @@ cascade_winograd_clear (CascadeWinograd * wg)
 }
 
 gboolean
-cascade_winograd_ensure (CascadeWinograd * wg, CascadeCtx * ctx,
+cascade_winograd_ensure (CascadeWinograd * wg, CascadeCtx * ctx, guint m,
     const CascadeTensor * weight, const CascadeTensor * bias, guint pad,
     GError ** error)
 {
@@ -104,7 +122,7 @@ cascade_winograd_ensure (CascadeWinograd * wg, CascadeCtx * ctx,
         "3, 3] weight and a [cout] bias");
   w = cascade_tensor_download (ctx, weight, error);
   ok = w && (b = cascade_tensor_download (ctx, bias, error))
-      && cascade_winograd_init (wg, ctx, (guint) weight->shape[1],
+      && cascade_winograd_init (wg, ctx, m, (guint) weight->shape[1],
       (guint) weight->shape[0], pad, w, b, error);
   g_free (w);
   g_free (b);
@@ -148,10 +166,11 @@ cascade_winograd_forward (CascadeCtx * ctx, CascadeArena * arena,
     const CascadeTensor * residual, gboolean relu, const CascadeTensor * out,
     GError ** error)
 {
-  gsize n, h, w, oh, ow, th, tw, P, e;
+  gsize n, h, w, oh, ow, th, tw, P, mt, ne;
   CascadeTensor v, m;
   cl_kernel kin, kout;
   CascadeArgs a;
+  CascadeMatrix ma, mb, mc;
 
   if (!check_shapes (wg, in, residual, out, error))
     return FALSE;
@@ -160,20 +179,23 @@ cascade_winograd_forward (CascadeCtx * ctx, CascadeArena * arena,
   w = in->shape[3];
   oh = out->shape[2];
   ow = out->shape[3];
-  th = (oh + 1) / 2;
-  tw = (ow + 1) / 2;
+  mt = wg->m;
+  ne = (mt + 2) * (mt + 2);
+  th = (oh + mt - 1) / mt;
+  tw = (ow + mt - 1) / mt;
   P = n * th * tw;
   if (P == 0)
     return TRUE;
-  if (16 * MAX (wg->cin, wg->cout) * P > (gsize) G_MAXINT)
+  if (ne * MAX (wg->cin, wg->cout) * P > (gsize) G_MAXINT)
     return cascade_invalid_arg (error, "Winograd convolution of %"
         G_GSIZE_FORMAT " tiles is too large", P);
   if (!cascade_arena_tensor (arena, "wino.v", &v, CASCADE_DTYPE_F32, 3,
-          CASCADE_SHAPE (16, wg->cin, P), error)
+          CASCADE_SHAPE (ne, wg->cin, P), error)
       || !cascade_arena_tensor (arena, "wino.m", &m, CASCADE_DTYPE_F32, 3,
-          CASCADE_SHAPE (16, wg->cout, P), error)
-      || !(kin = cascade_ctx_kernel (ctx, &desc_wino_input, error))
-      || !(kout = cascade_ctx_kernel (ctx, &desc_wino_output, error)))
+          CASCADE_SHAPE (ne, wg->cout, P), error)
+      || !(kin = cascade_ctx_kernel (ctx, &desc_wino_input[mt == 4], error))
+      || !(kout = cascade_ctx_kernel (ctx, &desc_wino_output[mt == 4],
+              error)))
     return FALSE;
 
   a = cascade_args (kin);
@@ -193,17 +215,14 @@ cascade_winograd_forward (CascadeCtx * ctx, CascadeArena * arena,
           WINO_LWS, error))
     return FALSE;
 
-  /* M[e] (cout x P) = U[e] (cout x cin) V[e] (cin x P) */
-  for (e = 0; e < 16; e++) {
-    CascadeMatrix ma = { wg->u.mem, wg->u.offset + e * wg->cout * wg->cin,
-      wg->cin, FALSE
-    };
-    CascadeMatrix mb = { v.mem, v.offset + e * wg->cin * P, P, FALSE };
-    CascadeMatrix mc = { m.mem, m.offset + e * wg->cout * P, P, FALSE };
-    if (!cascade_gemm (ctx, wg->cout, P, wg->cin, 1.0f, &ma, &mb, 0.0f, &mc,
-            error))
-      return FALSE;
-  }
+  /* M[e] (cout x P) = U[e] (cout x cin) V[e] (cin x P), e < ne */
+  ma = (CascadeMatrix) { wg->u.mem, wg->u.offset, wg->cin, FALSE };
+  mb = (CascadeMatrix) { v.mem, v.offset, P, FALSE };
+  mc = (CascadeMatrix) { m.mem, m.offset, P, FALSE };
+  if (!cascade_gemm_strided_batched (ctx, wg->cout, P, wg->cin, 1.0f, &ma,
+          wg->cout * wg->cin, &mb, wg->cin * P, 0.0f, &mc, wg->cout * P, ne,
+          error))
+    return FALSE;
 
   a = cascade_args (kout);
   cascade_arg_mem (&a, m.mem);
@@ -225,4 +244,16 @@ cascade_winograd_forward (CascadeCtx * ctx, CascadeArena * arena,
   return cascade_args_check (&a, error)
       && cascade_ctx_launch (ctx, kout, 2, (gsize[2]) { P, wg->cout},
       WINO_LWS, error);
+}
+
+gboolean
+cascade_winograd_run (CascadeWinograd * wg, CascadeCtx * ctx,
+    CascadeArena * arena, guint m, const CascadeTensor * weight,
+    const CascadeTensor * bias, guint pad, const CascadeTensor * in,
+    const CascadeTensor * residual, gboolean relu, const CascadeTensor * out,
+    GError ** error)
+{
+  return cascade_winograd_ensure (wg, ctx, m, weight, bias, pad, error)
+      && cascade_winograd_forward (ctx, arena, wg, in, residual, relu, out,
+      error);
 }

@@ -104,9 +104,12 @@ read_conv (void)
     return CASCADE_FORCE_SHIFT;
   if (is (env, "winograd"))
     return CASCADE_FORCE_WINOGRAD;
+  if (is (env, "winograd4"))
+    return CASCADE_FORCE_WINOGRAD4;
   if (*env)
-    invalid (CASCADE_CONV_ENV, env, "not im2col, shift or winograd; using "
-        "the default algorithm for every convolution, unmeasured");
+    invalid (CASCADE_CONV_ENV, env, "not im2col, shift, winograd or "
+        "winograd4; using the default algorithm for every convolution, "
+        "unmeasured");
   return CASCADE_FORCE_DEFAULT;
 }
 

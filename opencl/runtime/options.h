@@ -42,6 +42,7 @@ typedef enum
   CASCADE_FORCE_IM2COL,         /* CASCADE_CONV=im2col */
   CASCADE_FORCE_SHIFT,          /* CASCADE_CONV=shift */
   CASCADE_FORCE_WINOGRAD,       /* CASCADE_CONV=winograd (where it applies) */
+  CASCADE_FORCE_WINOGRAD4,      /* CASCADE_CONV=winograd4 (F(4x4), ditto) */
 } CascadeForce;
 
 /* Reads the environment again (cascade_device_open and cascade_ctx_new
