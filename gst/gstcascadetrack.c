@@ -45,7 +45,10 @@
  * per tracked object, carrying the `detection` param, DL Streamer's
  * `object_id` param (`id`, int) and a `tracking` param: `id` (guint64),
  * `age` (guint, frames), `hits` (guint, results matched), `predicted`
- * (boolean).
+ * (boolean).  Built against GStreamer >= 1.24, the frame's analytics
+ * relation meta describes the tracked objects too: an ODMtd each (whose id
+ * the ROI meta's `id` is), relating to a TrackingMtd with the track ID
+ * (README, "Metadata, by GStreamer version").
  *
  * Classes: each match votes for its class with its score (older votes
  * decay by 0.8 per result); the track's class is the one of most votes,

@@ -5,8 +5,10 @@
 # installs plus the analytics library and objectdetectionoverlay
 # (libgstreamer-plugins-bad1.0-dev, gstreamer1.0-plugins-bad), copies the
 # working tree in and runs scripts/test.sh in it (both builds of the whole
-# suite, with the analytics tests that only such a build has).  Fails when a
-# test fails or when the analytics tests did not run.
+# suite, with the analytics tests that only such a build has), then the
+# analytics tests of the >= 1.24 build (build-124: no SegmentationMtd).
+# Fails when a test fails or when the analytics tests did not pass in all
+# three builds.  .ci/run runs it after the Debian 12 suite.
 #
 #   scripts/debian13.sh ROOT [COMMAND...]
 #
@@ -127,13 +129,23 @@ stage "scripts/test.sh"
 status=0
 in_root bash -c 'cd /src/gst-cascade && scripts/test.sh' || status=1
 
+# the >= 1.24 path (no SegmentationMtd), which no Debian release has: built
+# against 1.26 with the masks switched off, its analytics tests run
+stage "the >= 1.24 build (build-124: -Danalytics_masks=disabled)"
+in_root bash -c 'cd /src/gst-cascade \
+  && { [ -d build-124 ] || meson setup build-124 -Danalytics=enabled \
+         -Danalytics_masks=disabled >/dev/null; } \
+  && ninja -C build-124 >/dev/null \
+  && meson test -C build-124 --suite analytics --print-errorlogs' \
+  || status=1
+
 # the tests that only a build with gstreamer-analytics-1.0 has must have
-# passed in both builds
+# passed in all three builds
 python3 - "$root/src/gst-cascade" <<'PY' || status=1
 import json, os, sys
 want = {'analytics_meta', 'analytics_objectdetectionoverlay', 'analytics_track'}
 bad = False
-for d in ('build-tests', 'build-asan'):
+for d in ('build-tests', 'build-asan', 'build-124'):
     log = os.path.join(sys.argv[1], d, 'meson-logs', 'testlog.json')
     ok = set()
     if os.path.exists(log):

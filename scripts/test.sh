@@ -40,28 +40,5 @@ LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
     -Db_lundef=false || status=1
 
 # one summary over both runs, from meson's own logs
-python3 - build-tests build-asan <<'PY' || status=1
-import json, os, sys
-passed = failed = skipped = 0
-for d in sys.argv[1:]:
-    log = os.path.join(d, 'meson-logs', 'testlog.json')
-    if not os.path.exists(log):
-        failed += 1
-        print('%s: no test log (build failed?)' % d)
-        continue
-    for line in open(log):
-        t = json.loads(line)
-        r = t.get('result')
-        if r == 'OK':
-            passed += 1
-        elif r == 'SKIP':
-            skipped += 1
-            print('SKIPPED (counts as failed): %s %s' % (d, t.get('name')))
-        else:
-            failed += 1
-            print('FAILED: %s %s (%s)' % (d, t.get('name'), r))
-print('%d passed, %d failed' % (passed, failed + skipped))
-sys.exit(1 if failed + skipped else 0)
-PY
-[ $? -eq 0 ] || status=1
+python3 scripts/test-summary.py build-tests build-asan || status=1
 exit $status
