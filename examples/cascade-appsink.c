@@ -100,6 +100,8 @@ main (int argc, char **argv)
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   if (!g_option_context_parse (ctx, &argc, &argv, &err)) {
     g_printerr ("%s\n", err->message);
+    g_error_free (err);
+    g_option_context_free (ctx);
     return 2;
   }
   g_option_context_free (ctx);

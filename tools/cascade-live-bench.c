@@ -464,6 +464,8 @@ main (int argc, char **argv)
       || seconds <= 0) {
     g_printerr ("%s\n", err ? err->message : "--server and a positive "
         "--seconds are needed (see --help)");
+    g_clear_error (&err);
+    g_option_context_free (ctx);
     return 2;
   }
   g_option_context_free (ctx);

@@ -208,6 +208,8 @@ main (int argc, char **argv)
   if (!g_option_context_parse (oc, &argc, &argv, &err) || argc != 3) {
     g_printerr ("%s\n", err ? err->message :
         "usage: cascade-run [OPTIONS] MODEL IMAGE.ppm");
+    g_clear_error (&err);
+    g_option_context_free (oc);
     return 2;
   }
   e = cascade_engine_new (device, argv[1], &err);
