@@ -307,8 +307,8 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   cascade_arg_int (&a, (gint) g.pitch);
   cascade_arg_int (&a, (gint) nb);
   if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) { g.plane, cin },
-          (gsize[2]) { 64, 1}, error))
+      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) {
+            g.plane / g.pitch, cin}, NULL, error))
     return FALSE;
 
   return cascade_conv_shift_run (ctx, &(CascadeShiftArgs) {
