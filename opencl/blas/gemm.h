@@ -69,8 +69,9 @@ CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
 /* The register tiles of our CPU kernels (blas/gemm.cl: cascade_gemm_nn and
  * cascade_conv_shift), one compiled program each, for a native float
  * vector width:
- *   16 (AVX-512's 32 zmm registers): "8x32" (16 accumulators), "12x32"
- *       (24, the BLIS Skylake-X shape);
+ *   16 (AVX-512's 32 zmm registers): "8x32" (16 accumulators); "12x32"
+ *       (24, the BLIS Skylake-X shape) only when forced (measured no
+ *       faster on a Zen 4), so AVX-512 has nothing to measure;
  *   8 (AVX2's 16 ymm registers, and SSE): "6x16" and "4x24" (12
  *       accumulators each, the BLIS and OpenBLAS Haswell shapes; 8x32
  *       would need 32 and spill).
@@ -82,6 +83,7 @@ typedef struct
   const gchar *name;            /* "8x32" */
   guint tm, tn;                 /* rows and columns of C per work-item */
   guint width;                  /* the native vector width it is made for */
+  gboolean measured;            /* a candidate of its width's measurement */
   CascadeKernelDesc *gemm;      /* cascade_gemm_nn of this tile */
   CascadeKernelDesc *conv_shift;        /* cascade_conv_shift of this tile */
 } CascadeGemmTile;

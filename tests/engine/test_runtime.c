@@ -282,8 +282,8 @@ static void
 test_gemm_tile_choice (void)
 {
   const CascadeGemmTile *def = cascade_gemm_tile (ctx);
-  const gchar *mine = def->width == 16 ? "8x32 8x32 12x32 12x32 " :
-      "6x16 6x16 4x24 4x24 ";
+  /* AVX-512 has one candidate (gemm.c): run once, unmeasured */
+  const gchar *mine = def->width == 16 ? "8x32 " : "6x16 6x16 4x24 4x24 ";
   GString *ran = g_string_new (NULL);
   const gchar *stored;
   GError *err = NULL;
@@ -307,9 +307,18 @@ test_gemm_tile_choice (void)
   g_assert_true (cascade_gemm_tile_run (ctx, "test-tile", "measured", TRUE,
           record_tile, ran, &err));
   g_assert_no_error (err);
-  test_setenv ("CASCADE_TUNE", NULL);
+  /* what this process measured (force: the disk is not read) */
   stored = cascade_tuning_lookup (cascade_ctx_device (ctx), "test-tile",
       "measured");
+  test_setenv ("CASCADE_TUNE", NULL);
+  if (def->width == 16) {
+    /* one candidate: run once, nothing measured nor stored */
+    g_assert_cmpstr (ran->str, ==, mine);
+    g_assert_null (stored);
+    g_string_free (ran, TRUE);
+    cascade_tuning_reset ();
+    return;
+  }
   g_assert_nonnull (stored);
   g_assert_true (g_str_has_prefix (ran->str, mine));
   want = g_strdup_printf ("%s%s ", mine, stored);
@@ -325,6 +334,7 @@ test_gemm_tile_choice (void)
   g_assert_cmpstr (ran->str, ==, want);
   g_free (want);
   g_string_free (ran, TRUE);
+  cascade_tuning_reset ();
 }
 
 /* every element is the same chain of fma in either tile: the same bits,
