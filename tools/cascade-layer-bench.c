@@ -12,7 +12,10 @@
  * Output lines:
  *   peak_gflops <G>
  *   conv <name> <cin>x<h>x<w>-><cout> k<k> s<s> n<n> algo <a> median_ms <ms>
- *       gflops <G> peak_pct <P>
+ *       gflops <G> peak_pct <P> best_ms <ms> best_gflops <G> cpu_ms <ms>
+ * (best: the fastest run; cpu_ms: the least CPU time, all threads, of a
+ * run, which other processes' load inflates less than wall time; --algo
+ * runs one algorithm only)
  *   fc <name> n<rows> <in>-><out> median_ms <ms> gflops <G> peak_pct <P>
  *   deconv <name> n<n> <cin>x<h>x<w>-><cout> median_ms <ms> gflops <G>
  *       peak_pct <P>
@@ -32,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 typedef struct
 {
@@ -43,6 +47,7 @@ static const Shape shapes[] = {
   {"stem", 1, 3, 64, 800, 1344, 7, 2, 3},
   {"layer1.conv1", 1, 256, 64, 200, 336, 1, 1, 0},
   {"layer1.conv2", 1, 64, 64, 200, 336, 3, 1, 1},
+  {"layer1.conv3", 1, 64, 256, 200, 336, 1, 1, 0},
   {"layer2.conv2", 1, 128, 128, 100, 168, 3, 1, 1},
   {"layer2.0.conv2", 1, 128, 128, 200, 336, 3, 2, 1},
   {"layer2.0.down", 1, 256, 512, 200, 336, 1, 2, 0},
@@ -81,7 +86,7 @@ static const Shape deconv_shapes[] = {
 };
 
 static gint runs = 3, rounds = 1, width = 1344;
-static gchar *only;
+static gchar *only, *algo_only;
 
 static GOptionEntry entries[] = {
   {"runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Timed runs (default 3)", "N"},
@@ -92,8 +97,20 @@ static GOptionEntry entries[] = {
         "1344; 1088 for a 1067x800 input)", "W"},
   {"only", 'o', 0, G_OPTION_ARG_STRING, &only,
       "Only shapes whose name contains this", "NAME"},
+  {"algo", 'a', 0, G_OPTION_ARG_STRING, &algo_only,
+      "Only this algorithm (im2col, shift, winograd)", "ALGO"},
   {NULL}
 };
+
+/* the CPU time this process has used, ms */
+static gdouble
+cpu_ms (void)
+{
+  struct rusage u;
+  getrusage (RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+      (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
 
 static gboolean
 bench (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
@@ -104,10 +121,16 @@ bench (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
   CascadeTensor in, out;
   gsize oh, ow, nw = (gsize) s->cout * s->cin * s->k * s->k, i;
   gfloat *w = g_new (gfloat, nw);
-  gdouble *ms = g_new (gdouble, runs), flops, med;
+  gdouble *ms = g_new (gdouble, runs), *cms = g_new (gdouble, runs), flops;
+  gdouble med;
   gboolean ok = FALSE;
   gint r;
 
+  if (algo_only && strcmp (algo_only, algo_name) != 0) {
+    g_free (w);
+    g_free (ms);
+    return TRUE;
+  }
   for (i = 0; i < nw; i++)
     w[i] = (gfloat) ((i * 7919 % 1000) / 1000.0 - 0.5) * 0.05f;
   if (!cascade_conv_init (&conv, ctx, s->cin, s->cout, s->k, s->stride,
@@ -128,18 +151,22 @@ bench (CascadeCtx * ctx, CascadeArena * arena, const Shape * s,
     goto out_all;
   for (r = 0; r < runs; r++) {
     gint64 t0 = g_get_monotonic_time ();
+    gdouble c0 = cpu_ms ();
     if (!cascade_conv_forward_algo (ctx, arena, &conv, algo, &in, NULL,
             CASCADE_ACT_RELU, &out, error)
         || !cascade_ctx_finish (ctx, error))
       goto out_all;
     ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
+    cms[r] = cpu_ms () - c0;
   }
   med = cascade_median (ms, runs);
+  cascade_median (cms, runs);
   flops = cascade_conv_flops (&conv, s->h, s->w) * s->n;
   printf ("conv %-15s %ux%ux%u->%u k%u s%u n%u algo %-9s median_ms %9.2f "
-      "gflops %7.1f peak_pct %5.1f\n", s->name, s->cin, s->h, s->w, s->cout,
-      s->k, s->stride, s->n, algo_name, med, flops / med / 1e6,
-      100.0 * flops / med / 1e6 / peak);
+      "gflops %7.1f peak_pct %5.1f best_ms %9.2f best_gflops %7.1f "
+      "cpu_ms %9.2f\n", s->name, s->cin, s->h, s->w, s->cout, s->k,
+      s->stride, s->n, algo_name, med, flops / med / 1e6,
+      100.0 * flops / med / 1e6 / peak, ms[0], flops / ms[0] / 1e6, cms[0]);
   fflush (stdout);
   ok = TRUE;
 out_all:
@@ -151,6 +178,7 @@ out_conv:
 out:
   g_free (w);
   g_free (ms);
+  g_free (cms);
   return ok;
 }
 

@@ -1,59 +1,86 @@
 /* gst-cascade: CPU-shaped GEMM, C = alpha * A * B + beta * C, row-major, no
- * transposes.  Each work-item owns a TM x TN block of C held in float16
+ * transposes.  Each work-item owns a TM x TN block of C held in vector
  * registers; no local memory, no barriers (what CPU OpenCL devices such as
  * PoCL compile well).  Fused epilogue: + bias[row], + residual (same
  * layout as C), ReLU.
  *
- * The register tile is TM rows of NV float16 segments (TN = 16 NV
- * columns), c<row><segment>, chosen per device by blas/gemm.c:
+ * The register tile is TM rows of NV segments of VW floats (TN = NV * VW
+ * columns), c<row><segment>, chosen by blas/gemm.c:
  *   8 x 32 (the default): sixteen float16 accumulators, 16 of AVX-512's 32
  *     zmm registers, + 2 for a row of B + 1 broadcast;
- *   6 x 16 (built with TILE_6X16 defined): six float16 accumulators, which
- *     on AVX2 are 12 of its 16 ymm registers, + 2 for B + 1 broadcast, as
- *     the 6x16 tile of the BLIS and OpenBLAS Haswell kernels; 8 x 32 would
- *     need 32 and spill.
- * Every element of C is the same chain of fma over k in either tile, so
- * both give the same bits. */
+ *   6 x 16 (TILE_6X16): six float16 accumulators, which on AVX2 are 12 of
+ *     its 16 ymm registers, + 2 for B + 1 broadcast, as the 6x16 tile of
+ *     the BLIS and OpenBLAS Haswell kernels; 8 x 32 would need 32 and
+ *     spill;
+ *   4 x 24 (TILE_4X24): four rows of three float8, the other 12-register
+ *     AVX2 shape (+ 3 for B + 1 broadcast): fewer broadcasts per FMA;
+ *   12 x 32 (TILE_12X32): 24 float16 accumulators, 24 of AVX-512's 32
+ *     (+ 2 + 1), as the BLIS Skylake-X kernel: a row of B serves 12 rows.
+ * Every element of C is the same chain of fma over k in any tile, so all
+ * give the same bits. */
 
-#ifdef TILE_6X16
+#if defined(TILE_6X16)
 #define TM 6
-#define TN 16
+#define VW 16
 #define NV 1
 #define ROWS(X) X (0) X (1) X (2) X (3) X (4) X (5)
-#define SEGS(X, r) X (r, 0)
+#elif defined(TILE_4X24)
+#define TM 4
+#define VW 8
+#define NV 3
+#define ROWS(X) X (0) X (1) X (2) X (3)
+#elif defined(TILE_12X32)
+#define TM 12
+#define VW 16
+#define NV 2
+#define ROWS(X) X (0) X (1) X (2) X (3) X (4) X (5) X (6) X (7) X (8) X (9) \
+  X (10) X (11)
 #else
 #define TM 8
-#define TN 32
+#define VW 16
 #define NV 2
 #define ROWS(X) X (0) X (1) X (2) X (3) X (4) X (5) X (6) X (7)
-#define SEGS(X, r) X (r, 0) X (r, 1)
 #endif
+#define TN (NV * VW)
+#if NV == 1
+#define SEGS(X, r) X (r, 0)
+#elif NV == 2
+#define SEGS(X, r) X (r, 0) X (r, 1)
+#else
+#define SEGS(X, r) X (r, 0) X (r, 1) X (r, 2)
+#endif
+/* the segment's vector type and its loads and stores */
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_ (a, b)
+#define VT CAT (float, VW)
+#define VLOAD CAT (vload, VW)
+#define VSTORE CAT (vstore, VW)
 
-/* one 16-column segment of a row of C = epilogue (alpha * acc); b is the
+/* one VW-column segment of a row of C = epilogue (alpha * acc); b is the
  * segment's bias */
 static inline void
-store_seg (__global float *cp, __global const float *rp, float16 acc,
-    float alpha, float beta, float16 b, int use_res, int relu)
+store_seg (__global float *cp, __global const float *rp, VT acc,
+    float alpha, float beta, VT b, int use_res, int relu)
 {
-  float16 v = alpha * acc;
+  VT v = alpha * acc;
   if (beta != 0.0f)
-    v += beta * vload16 (0, cp);
+    v += beta * VLOAD (0, cp);
   v += b;
   if (use_res)
-    v += vload16 (0, rp);
+    v += VLOAD (0, rp);
   if (relu)                     /* NaN passes through, as torch.relu */
-    v = select (v, (float16) 0.0f, v < (float16) 0.0f);
-  vstore16 (v, 0, cp);
+    v = select (v, (VT) 0.0f, v < (VT) 0.0f);
+  VSTORE (v, 0, cp);
 }
 
 /* The register tile shared by cascade_gemm_nn and cascade_conv_shift:
  * TILE_DECLARE declares the accumulators; B_LOADS loads b0 (b1) from the
  * row of B at b; TILE_FMA is one step of the product, c<r><h> += AV (r) *
  * b<h>, where the caller defines AV (r), row r's element of A. */
-#define ACC_DECL(r, h) float16 c##r##h = 0;
+#define ACC_DECL(r, h) VT c##r##h = 0;
 #define ROW_DECL(r) SEGS (ACC_DECL, r)
 #define TILE_DECLARE ROWS (ROW_DECL)
-#define B_LOAD(r, h) const float16 b##h = vload16 (h, b);
+#define B_LOAD(r, h) const VT b##h = VLOAD (h, b);
 #define B_LOADS SEGS (B_LOAD, 0)
 #define ACC_FMA(r, h) c##r##h = fma (s_, b##h, c##r##h);
 #define ROW_FMA(r) { const float s_ = AV (r); SEGS (ACC_FMA, r) }
@@ -94,9 +121,9 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
       bias[m0 + (r)])
 /* segment h of row r of C from accumulator v */
 #define STORE(r, h, v)                                                  \
-    store_seg (C + ROW (r) + 16 * (h), res + ROW (r) + 16 * (h), v,     \
-        alpha, beta, !use_bias ? (float16) 0.0f : bias_per_col ?        \
-        vload16 (h, bias + n0) : (float16) bias[m0 + (r)], use_res, relu);
+    store_seg (C + ROW (r) + VW * (h), res + ROW (r) + VW * (h), v,     \
+        alpha, beta, !use_bias ? (VT) 0.0f : bias_per_col ?        \
+        VLOAD (h, bias + n0) : (VT) bias[m0 + (r)], use_res, relu);
 #define ACC_STORE(r, h) STORE (r, h, c##r##h)
 #define ROW_STORE(r) SEGS (ACC_STORE, r)
     ROWS (ROW_STORE)
@@ -105,8 +132,8 @@ cascade_gemm_nn (int M, int N, int K, float alpha,
     for (int r = 0; r < M - m0; r++) {
       __global const float *a = A + (m0 + r) * lda;
       __global const float *b = B + n0;
-#define EDGE_DECL(r_, h) float16 e##h = 0;
-#define EDGE_FMA(r_, h) e##h = fma (a[k], vload16 (h, b), e##h);
+#define EDGE_DECL(r_, h) VT e##h = 0;
+#define EDGE_FMA(r_, h) e##h = fma (a[k], VLOAD (h, b), e##h);
 #define EDGE_STORE(r_, h) STORE (r, h, e##h)
       SEGS (EDGE_DECL, 0)
       for (int k = 0; k < K; k++) {
@@ -205,7 +232,7 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
   const int n0 = get_global_id (1) * TN;
   const int lda = cin * kk;
   int taps[MAX_TAPS];
-  float16 acc[NV * TM];
+  VT acc[NV * TM];
 
   if (m0 >= M || n0 >= ncols)
     return;
@@ -249,13 +276,13 @@ cascade_conv_shift (int M, int cin, int kk, int kw, int s, int sx,
       if (whole) {
         const int o = (b0 * M + m0 + r) * ohw + y0 * ow + x0;
         for (int h = 0; h < NV; h++)
-          store_seg (C + c_off + o + 16 * h, res + res_off + o + 16 * h,
-              acc[NV * r + h], 1.0f, 0.0f, (float16) bv, use_res, relu);
+          store_seg (C + c_off + o + VW * h, res + res_off + o + VW * h,
+              acc[NV * r + h], 1.0f, 0.0f, (VT) bv, use_res, relu);
       } else {
         float vals[TN];
         int x = x0, y = y0, b = b0;
         for (int h = 0; h < NV; h++)
-          vstore16 (acc[NV * r + h], h, vals);
+          VSTORE (acc[NV * r + h], h, vals);
         for (int j = 0; j < TN && b < nb; j++) {
           if (x < ow && y < oh) {
             const int o = (b * M + m0 + r) * ohw + y * ow + x;

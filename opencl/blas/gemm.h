@@ -66,24 +66,62 @@ gboolean cascade_gemm_strided_batched (CascadeCtx * ctx, gsize m, gsize n,
  * shape */
 CascadeGemmImpl cascade_gemm_impl (CascadeCtx * ctx);
 
-/* The register tile of our CPU kernels (blas/gemm.cl: cascade_gemm_nn and
- * cascade_conv_shift), one compiled program each:
- *   "8x32" where the device's native float vector width is 16 or more
- *          (AVX-512: 16 of its 32 zmm registers hold the tile);
- *   "6x16" below that (AVX2 and SSE: 12 of 16 registers; 8x32 would need
- *          32 and spill).
- * $CASCADE_GEMM_TILE (options.h) forces one.  Both give the same bits.
- * The tuning cache's choices (tuning.h) are per device, and so is the
- * tile. */
+/* The register tiles of our CPU kernels (blas/gemm.cl: cascade_gemm_nn and
+ * cascade_conv_shift), one compiled program each, for a native float
+ * vector width:
+ *   16 (AVX-512's 32 zmm registers): "8x32" (16 accumulators); "12x32"
+ *       (24, the BLIS Skylake-X shape) only when forced (measured no
+ *       faster on a Zen 4), so AVX-512 has nothing to measure;
+ *   8 (AVX2's 16 ymm registers, and SSE): "6x16" and "4x24" (12
+ *       accumulators each, the BLIS and OpenBLAS Haswell shapes; 8x32
+ *       would need 32 and spill).
+ * The tile of a product or convolution is measured per shape among its
+ * device's (cascade_gemm_tile_run); $CASCADE_GEMM_TILE (options.h)
+ * forces one.  All give the same bits. */
 typedef struct
 {
   const gchar *name;            /* "8x32" */
   guint tm, tn;                 /* rows and columns of C per work-item */
+  guint width;                  /* the native vector width it is made for */
+  gboolean measured;            /* a candidate of its width's measurement */
   CascadeKernelDesc *gemm;      /* cascade_gemm_nn of this tile */
   CascadeKernelDesc *conv_shift;        /* cascade_conv_shift of this tile */
 } CascadeGemmTile;
 
+/* the forced tile, else the default of the device's width (what is used
+ * unmeasured) */
 const CascadeGemmTile *cascade_gemm_tile (CascadeCtx * ctx);
+
+/* the tile called name, or NULL */
+const CascadeGemmTile *cascade_gemm_tile_named (const gchar * name);
+
+/* runs an operation with the given tile (same output whatever the tile) */
+typedef gboolean (*CascadeTileRun) (gpointer data,
+    const CascadeGemmTile * tile, GError ** error);
+
+/* runs `run` once with the tile for (op, key): the forced one, else the
+ * one measured fastest among the device's tiles (tuning.h's
+ * cascade_tune_run; may_measure as there) */
+gboolean cascade_gemm_tile_run (CascadeCtx * ctx, const gchar * op,
+    const gchar * key, gboolean may_measure, CascadeTileRun run,
+    gpointer data, GError ** error);
+
+/* The operands of cascade_conv_shift (blas/gemm.cl): weights [cout, cin *
+ * kk], the input x in the shifted layout that ops/conv.c makes (its
+ * geometry: sx, phase, pitch, rb, plane, ncols), the output, bias and
+ * residual (NULL: none) */
+typedef struct
+{
+  gint cout, cin, kk, kw, stride, sx, phase, pitch, rb, oh, ow, nb, ncols;
+  cl_mem weight, x, out, bias, residual;
+  gint weight_offset, x_offset, plane, out_offset, bias_offset;
+  gint residual_offset;
+  gboolean relu;
+} CascadeShiftArgs;
+
+/* the shifted-input convolution, its tile measured per shape */
+gboolean cascade_conv_shift_run (CascadeCtx * ctx, const CascadeShiftArgs * s,
+    GError ** error);
 
 /* the tuning key of an m x n x k product: m and n rounded up to a power of
  * two (the RoI count moves them frame to frame) */

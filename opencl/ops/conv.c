@@ -137,7 +137,7 @@ shift_geom (const CascadeConv * conv, gsize cin, gsize nb, gsize h, gsize w,
   /* the last column tile reads up to 31 columns past ncols (the widest
    * tile, blas/gemm.h, is 32 columns) */
   g->floats = MAX (cin * g->plane, (cin - 1) * g->plane + g->taps_max +
-      (g->ncols + 31) / 32 * 32);
+      g->ncols + 31);
 }
 
 /* images [n0, n0 + nb) through cascade_conv_shift; the layout goes to
@@ -152,8 +152,7 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   gsize out_off = n0 * conv->cout * oh * ow;
   ShiftGeom g;
   CascadeTensor x;
-  const CascadeGemmTile *tile = cascade_gemm_tile (ctx);
-  cl_kernel lay, k;
+  cl_kernel lay;
   CascadeArgs a;
 
   shift_geom (conv, cin, nb, h, w, oh, &g);
@@ -162,8 +161,7 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
         "x%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " is too large", cin, h, w);
   if (!cascade_arena_tensor (arena, "conv.shift", &x, CASCADE_DTYPE_F32, 1,
           CASCADE_SHAPE (g.floats), error)
-      || !(lay = cascade_ctx_kernel (ctx, &desc_conv_shift_layout, error))
-      || !(k = cascade_ctx_kernel (ctx, tile->conv_shift, error)))
+      || !(lay = cascade_ctx_kernel (ctx, &desc_conv_shift_layout, error)))
     return FALSE;
 
   a = cascade_args (lay);
@@ -184,44 +182,18 @@ conv_shift (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   cascade_arg_int (&a, (gint) g.pitch);
   cascade_arg_int (&a, (gint) nb);
   if (!cascade_args_check (&a, error)
-      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) { g.plane, cin },
-          (gsize[2]) { 64, 1}, error))
+      || !cascade_ctx_launch (ctx, lay, 2, (gsize[2]) {
+            g.plane / g.pitch, cin}, NULL, error))
     return FALSE;
 
-  a = cascade_args (k);
-  cascade_arg_int (&a, (gint) conv->cout);
-  cascade_arg_int (&a, (gint) cin);
-  cascade_arg_int (&a, (gint) (conv->kh * conv->kw));
-  cascade_arg_int (&a, (gint) conv->kw);
-  cascade_arg_int (&a, (gint) conv->stride);
-  cascade_arg_int (&a, (gint) g.sx);
-  cascade_arg_int (&a, (gint) (g.hh * g.pitch));
-  cascade_arg_int (&a, (gint) g.pitch);
-  cascade_arg_int (&a, (gint) g.rb);
-  cascade_arg_int (&a, (gint) oh);
-  cascade_arg_int (&a, (gint) ow);
-  cascade_arg_int (&a, (gint) nb);
-  cascade_arg_int (&a, (gint) g.ncols);
-  cascade_arg_mem (&a, conv->weight.mem);
-  cascade_arg_int (&a, (gint) conv->weight.offset);
-  cascade_arg_mem (&a, x.mem);
-  cascade_arg_int (&a, (gint) x.offset);
-  cascade_arg_int (&a, (gint) g.plane);
-  cascade_arg_mem (&a, out->mem);
-  cascade_arg_int (&a, (gint) (out->offset + out_off));
-  cascade_arg_mem (&a, conv->bias.mem);
-  cascade_arg_int (&a, (gint) conv->bias.offset);
-  cascade_arg_mem (&a, residual ? residual->mem : out->mem);
-  cascade_arg_int (&a, (gint) (residual ? residual->offset + out_off : 0));
-  cascade_arg_int (&a, residual ? 1 : 0);
-  cascade_arg_int (&a, act == CASCADE_ACT_RELU ? 1 : 0);
-  /* row blocks vary fastest, as in cascade_gemm_nn: the work-groups
-   * running together share one panel of X */
-  return cascade_args_check (&a, error)
-      && cascade_ctx_launch (ctx, k, 2, (gsize[2]) {
-        (conv->cout + tile->tm - 1) / tile->tm,
-        (g.ncols + tile->tn - 1) / tile->tn},
-      cascade_ctx_tile_lws (ctx), error);
+  return cascade_conv_shift_run (ctx, &(CascadeShiftArgs) {
+        conv->cout, cin, conv->kh * conv->kw, conv->kw, conv->stride, g.sx,
+        g.hh * g.pitch, g.pitch, g.rb, oh, ow, nb, g.ncols,
+        conv->weight.mem, x.mem, out->mem, conv->bias.mem,
+        residual ? residual->mem : NULL, conv->weight.offset, x.offset,
+        g.plane, out->offset + out_off, conv->bias.offset,
+        residual ? residual->offset + out_off : 0,
+        act == CASCADE_ACT_RELU}, error);
 }
 
 gboolean

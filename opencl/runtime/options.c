@@ -79,15 +79,16 @@ read_gemm (void)
 static const gchar *
 read_gemm_tile (void)
 {
+  static const gchar *const names[] = { "8x32", "12x32", "6x16", "4x24" };
   const gchar *env = g_getenv (CASCADE_GEMM_TILE_ENV);
+  guint i;
   if (!env || !*env)
     return NULL;
-  if (is (env, "8x32"))
-    return "8x32";
-  if (is (env, "6x16"))
-    return "6x16";
-  invalid (CASCADE_GEMM_TILE_ENV, env, "not 8x32 or 6x16; using the "
-      "device's tile");
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    if (is (env, names[i]))
+      return names[i];
+  invalid (CASCADE_GEMM_TILE_ENV, env, "not 8x32, 12x32, 6x16 or 4x24; "
+      "using the device's tiles, measured");
   return NULL;
 }
 

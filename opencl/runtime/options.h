@@ -63,9 +63,9 @@ CascadeTuneMode cascade_options_tune (void);
 CascadeForce cascade_options_gemm (void);
 /* $CASCADE_GEMM_KC, else `fallback` */
 gsize cascade_options_gemm_kc (gsize fallback);
-/* $CASCADE_GEMM_TILE: "8x32" or "6x16", the register tile of our CPU
- * GEMM and shifted convolution (blas/gemm.h); NULL when unset or not one
- * of those (the device's own) */
+/* $CASCADE_GEMM_TILE: "8x32", "12x32", "6x16" or "4x24", the register
+ * tile of our CPU GEMM and shifted convolution (blas/gemm.h); NULL when
+ * unset or not one of those (the device's own, measured per shape) */
 const gchar *cascade_options_gemm_tile (void);
 CascadeForce cascade_options_conv (void);
 /* $CASCADE_DETECT_DELAY_MS (0..60000), 0 when unset: a testing knob that

@@ -304,7 +304,10 @@ test_conv_chunked (void)
   check_case (&cases_chunked[0]);
 }
 
-/* The shifted-input kernel in either register tile (blas/gemm.h) gives the
+/* every register tile of blas/gemm.h */
+static const gchar *const tile_names[] = { "8x32", "6x16", "12x32", "4x24" };
+
+/* The shifted-input kernel in every register tile (blas/gemm.h) gives the
  * same bits: case c through each, compared */
 static void
 check_tiles_same_bits (const Case * c)
@@ -314,7 +317,7 @@ check_tiles_same_bits (const Case * c)
   CascadeConv conv;
   gsize oh, ow, nout, kk = (gsize) c->cin * c->k * c->k;
   gfloat *in = test_random (r, (gsize) c->n * c->cin * c->h * c->w, -1, 1);
-  gfloat *wt = test_random (r, c->cout * kk, -1, 1), *got[2];
+  gfloat *wt = test_random (r, c->cout * kk, -1, 1), *got[4];
   CascadeTensor tin, tout;
   guint i;
 
@@ -325,8 +328,8 @@ check_tiles_same_bits (const Case * c)
   nout = (gsize) c->n * c->cout * oh * ow;
   tin = upload_at (in, 0, 4, CASCADE_SHAPE (c->n, c->cin, c->h, c->w));
   tout = upload_at (NULL, 0, 4, CASCADE_SHAPE (c->n, c->cout, oh, ow));
-  for (i = 0; i < 2; i++) {
-    test_setenv ("CASCADE_GEMM_TILE", i ? "6x16" : "8x32");
+  for (i = 0; i < G_N_ELEMENTS (tile_names); i++) {
+    test_setenv ("CASCADE_GEMM_TILE", tile_names[i]);
     test_fill_nan (ctx, &tout);
     g_assert_true (cascade_conv_forward_algo (ctx, arena, &conv,
             CASCADE_CONV_SHIFT, &tin, NULL, CASCADE_ACT_RELU, &tout, &err));
@@ -334,9 +337,11 @@ check_tiles_same_bits (const Case * c)
     got[i] = test_download (ctx, &tout);
   }
   test_setenv ("CASCADE_GEMM_TILE", NULL);
-  g_assert_cmpmem (got[0], nout * 4, got[1], nout * 4);
+  for (i = 1; i < G_N_ELEMENTS (tile_names); i++) {
+    g_assert_cmpmem (got[0], nout * 4, got[i], nout * 4);
+    g_free (got[i]);
+  }
   g_free (got[0]);
-  g_free (got[1]);
   g_free (in);
   g_free (wt);
   cascade_tensor_release (&tin);
@@ -346,13 +351,13 @@ check_tiles_same_bits (const Case * c)
 }
 
 /* every shifted-input case in each tile against the reference, and the
- * two tiles against each other */
+ * tiles against each other */
 static void
 test_conv_tiles (void)
 {
   guint i, t;
-  for (t = 0; t < 2; t++) {
-    test_setenv ("CASCADE_GEMM_TILE", t ? "6x16" : "8x32");
+  for (t = 0; t < G_N_ELEMENTS (tile_names); t++) {
+    test_setenv ("CASCADE_GEMM_TILE", tile_names[t]);
     for (i = 0; i < G_N_ELEMENTS (cases_shift); i++)
       check_case (&cases_shift[i]);
     for (i = 0; i < G_N_ELEMENTS (cases_7x7); i++)

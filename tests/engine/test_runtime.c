@@ -3,6 +3,7 @@
 #include "fs.h"
 #include "testutil.h"
 #include "blas/gemm.h"
+#include "blas/tuning.h"
 #include "runtime/util.h"
 #include "runtime/program-cache.h"
 #include "runtime/clinfo.h"
@@ -209,7 +210,9 @@ gemm_shapes (void)
   check_gemm (1, 1, 1, FALSE, FALSE);
   check_gemm (37, 53, 29, FALSE, FALSE);
   check_gemm (16, 64, 40, FALSE, FALSE);        /* whole 8x32 tiles only */
-  check_gemm (12, 48, 40, FALSE, FALSE);        /* whole 6x16 tiles only */
+  check_gemm (12, 48, 40, FALSE, FALSE);        /* whole 6x16, 4x24 tiles */
+  check_gemm (24, 96, 33, FALSE, FALSE);        /* whole 12x32 tiles only */
+  check_gemm (5, 24, 11, FALSE, FALSE); /* one 4x24 tile and a row */
   check_gemm (7, 16, 9, FALSE, FALSE);  /* one 6x16 tile and a row */
   check_gemm (13, 97, 5, FALSE, FALSE);         /* row and column edges */
   check_gemm (3, 70, 300, FALSE, FALSE);        /* fewer rows than a tile */
@@ -219,10 +222,14 @@ gemm_shapes (void)
   check_gemm (19, 23, 31, TRUE, TRUE);
 }
 
+/* every register tile of blas/gemm.h, the defaults first */
+static const gchar *const tile_names[] = { "8x32", "6x16", "12x32", "4x24" };
+
 /* both implementations behind gemm.h, forced in turn */
 static void
 test_gemm (void)
 {
+  guint i;
   test_setenv ("CASCADE_GEMM", "clblast");
   g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CLBLAST);
   gemm_shapes ();
@@ -230,28 +237,104 @@ test_gemm (void)
   g_assert_cmpint (cascade_gemm_impl (ctx), ==, CASCADE_GEMM_CPU);
   gemm_shapes ();
   /* and our kernel in each of its register tiles */
-  test_setenv ("CASCADE_GEMM_TILE", "6x16");
-  g_assert_cmpstr (cascade_gemm_tile (ctx)->name, ==, "6x16");
-  gemm_shapes ();
-  test_setenv ("CASCADE_GEMM_TILE", "8x32");
-  g_assert_cmpstr (cascade_gemm_tile (ctx)->name, ==, "8x32");
-  gemm_shapes ();
+  for (i = 0; i < G_N_ELEMENTS (tile_names); i++) {
+    test_setenv ("CASCADE_GEMM_TILE", tile_names[i]);
+    g_assert_cmpstr (cascade_gemm_tile (ctx)->name, ==, tile_names[i]);
+    gemm_shapes ();
+  }
   test_setenv ("CASCADE_GEMM_TILE", NULL);
   test_setenv ("CASCADE_GEMM", NULL);
 }
 
-/* the device's tile follows its vector width (gemm.h); an invalid
- * $CASCADE_GEMM_TILE is the device's */
+/* the device's default tile follows its vector width (gemm.h); an
+ * invalid $CASCADE_GEMM_TILE is the device's */
 static void
 test_gemm_tile (void)
 {
   guint w = cascade_device_vector_width (cascade_ctx_device (ctx));
   const CascadeGemmTile *t = cascade_gemm_tile (ctx);
+  guint i;
   g_assert_cmpstr (t->name, ==, w >= 16 ? "8x32" : "6x16");
-  g_assert_cmpuint (t->tn % 16, ==, 0);
+  g_assert_cmpuint (t->width, ==, w >= 16 ? 16 : 8);
   test_setenv ("CASCADE_GEMM_TILE", "5x7");
   g_assert_true (cascade_gemm_tile (ctx) == t);
   test_setenv ("CASCADE_GEMM_TILE", NULL);
+  for (i = 0; i < G_N_ELEMENTS (tile_names); i++) {
+    const CascadeGemmTile *n = cascade_gemm_tile_named (tile_names[i]);
+    g_assert_nonnull (n);
+    g_assert_cmpstr (n->name, ==, tile_names[i]);
+    g_assert_cmpuint (n->tn % n->width, ==, 0);
+  }
+  g_assert_null (cascade_gemm_tile_named ("5x7"));
+}
+
+/* the tiles cascade_gemm_tile_run ran, in order */
+static gboolean
+record_tile (gpointer data, const CascadeGemmTile * tile, GError ** error)
+{
+  g_string_append_printf (data, "%s ", tile->name);
+  return TRUE;
+}
+
+/* the tile is measured per shape among the device's width's tiles, the
+ * fastest stored; forced, or not measurable: one run of one tile */
+static void
+test_gemm_tile_choice (void)
+{
+  const CascadeGemmTile *def = cascade_gemm_tile (ctx);
+  /* AVX-512 has one candidate (gemm.c): run once, unmeasured */
+  const gchar *mine = def->width == 16 ? "8x32 " : "6x16 6x16 4x24 4x24 ";
+  GString *ran = g_string_new (NULL);
+  const gchar *stored;
+  GError *err = NULL;
+  gchar *want = g_strdup_printf ("%s ", def->name);
+
+  g_assert_true (cascade_gemm_tile_run (ctx, "test-tile", "once", FALSE,
+          record_tile, ran, &err));
+  g_assert_cmpstr (ran->str, ==, want);
+  g_free (want);
+  g_string_truncate (ran, 0);
+  test_setenv ("CASCADE_GEMM_TILE", "4x24");
+  g_assert_true (cascade_gemm_tile_run (ctx, "test-tile", "forced", TRUE,
+          record_tile, ran, &err));
+  g_assert_cmpstr (ran->str, ==, "4x24 ");
+  test_setenv ("CASCADE_GEMM_TILE", NULL);
+  g_string_truncate (ran, 0);
+  /* measured (again: not what an earlier run left on disk): each of the
+   * width's tiles twice, then the fastest again unless it was the last */
+  cascade_tuning_reset ();
+  test_setenv ("CASCADE_TUNE", "force");
+  g_assert_true (cascade_gemm_tile_run (ctx, "test-tile", "measured", TRUE,
+          record_tile, ran, &err));
+  g_assert_no_error (err);
+  /* what this process measured (force: the disk is not read) */
+  stored = cascade_tuning_lookup (cascade_ctx_device (ctx), "test-tile",
+      "measured");
+  test_setenv ("CASCADE_TUNE", NULL);
+  if (def->width == 16) {
+    /* one candidate: run once, nothing measured nor stored */
+    g_assert_cmpstr (ran->str, ==, mine);
+    g_assert_null (stored);
+    g_string_free (ran, TRUE);
+    cascade_tuning_reset ();
+    return;
+  }
+  g_assert_nonnull (stored);
+  g_assert_true (g_str_has_prefix (ran->str, mine));
+  want = g_strdup_printf ("%s%s ", mine, stored);
+  g_assert_true (strcmp (ran->str, mine) == 0 || strcmp (ran->str,
+          want) == 0);
+  g_assert_nonnull (strstr (mine, stored));
+  g_free (want);
+  /* then the stored one only */
+  g_string_truncate (ran, 0);
+  g_assert_true (cascade_gemm_tile_run (ctx, "test-tile", "measured", TRUE,
+          record_tile, ran, &err));
+  want = g_strdup_printf ("%s ", stored);
+  g_assert_cmpstr (ran->str, ==, want);
+  g_free (want);
+  g_string_free (ran, TRUE);
+  cascade_tuning_reset ();
 }
 
 /* every element is the same chain of fma in either tile: the same bits,
@@ -262,19 +345,19 @@ test_gemm_tiles_same_bits (void)
   const gsize m = 29, n = 83, k = 1100;
   GRand *r = g_rand_new_with_seed (29);
   gfloat *a = test_random (r, m * k, -1, 1), *b = test_random (r, k * n, -1,
-      1), *got[2];
+      1);
   CascadeTensor ta = test_upload (ctx, a, 1, CASCADE_SHAPE (m * k));
   CascadeTensor tb = test_upload (ctx, b, 1, CASCADE_SHAPE (k * n));
   CascadeTensor tc = test_upload (ctx, NULL, 1, CASCADE_SHAPE (m * n));
   CascadeMatrix ma = { ta.mem, 0, k, FALSE }, mb = { tb.mem, 0, n, FALSE };
   CascadeMatrix mc = { tc.mem, 0, n, FALSE };
-  const gchar *names[2] = { "8x32", "6x16" };
+  gfloat *got[G_N_ELEMENTS (tile_names)];
   GError *err = NULL;
   guint i;
 
   test_setenv ("CASCADE_GEMM", "cpu");
-  for (i = 0; i < 2; i++) {
-    test_setenv ("CASCADE_GEMM_TILE", names[i]);
+  for (i = 0; i < G_N_ELEMENTS (tile_names); i++) {
+    test_setenv ("CASCADE_GEMM_TILE", tile_names[i]);
     test_fill_nan (ctx, &tc);
     g_assert_true (cascade_gemm (ctx, m, n, k, 1.0f, &ma, &mb, 0.0f, &mc,
             &err));
@@ -283,9 +366,11 @@ test_gemm_tiles_same_bits (void)
   }
   test_setenv ("CASCADE_GEMM_TILE", NULL);
   test_setenv ("CASCADE_GEMM", NULL);
-  g_assert_cmpmem (got[0], m * n * 4, got[1], m * n * 4);
+  for (i = 1; i < G_N_ELEMENTS (tile_names); i++) {
+    g_assert_cmpmem (got[0], m * n * 4, got[i], m * n * 4);
+    g_free (got[i]);
+  }
   g_free (got[0]);
-  g_free (got[1]);
   g_free (a);
   g_free (b);
   cascade_tensor_release (&ta);
@@ -356,8 +441,8 @@ test_gemm_epilogue (void)
 {
   guint t;
   /* our kernel in each register tile, then CLBlast */
-  for (t = 0; t < 2; t++) {
-    test_setenv ("CASCADE_GEMM_TILE", t ? "6x16" : "8x32");
+  for (t = 0; t < G_N_ELEMENTS (tile_names); t++) {
+    test_setenv ("CASCADE_GEMM_TILE", tile_names[t]);
     check_epilogue ("cpu", 21, 75, 17, TRUE, FALSE);
     check_epilogue ("cpu", 8, 32, 9, FALSE, FALSE);
     check_epilogue ("cpu", 21, 75, 17, TRUE, TRUE);
@@ -911,6 +996,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/arena-reuse", test_arena_reuse);
   g_test_add_func ("/runtime/gemm", test_gemm);
   g_test_add_func ("/runtime/gemm-tile", test_gemm_tile);
+  g_test_add_func ("/runtime/gemm-tile-choice", test_gemm_tile_choice);
   g_test_add_func ("/runtime/gemm-tiles-same-bits",
       test_gemm_tiles_same_bits);
   g_test_add_func ("/runtime/gemm-epilogue", test_gemm_epilogue);
