@@ -168,7 +168,10 @@ fail (CascadeMqttClient * c, int rc, int err)
         CASCADE_MQTT_FAIL_PROTOCOL;
     text = g_strdup_printf ("the broker refused the connection: %s",
         mosquitto_connack_string (c->connack));
-  } else if (rc == MOSQ_ERR_TLS) {
+  } else if (rc == MOSQ_ERR_TLS || rc == MOSQ_ERR_TLS_HANDSHAKE
+      || (c->log_error && strstr (c->log_error, "OpenSSL Error"))) {
+    /* libmosquitto 2.0.11 (Debian 12) says MOSQ_ERR_TLS; 2.0.21 (Debian 13)
+     * loses the connection in the handshake and logs OpenSSL's reason */
     f = CASCADE_MQTT_FAIL_TLS;
     text = g_strdup_printf ("TLS failure: %s",
         c->log_error ? c->log_error : "handshake failed");

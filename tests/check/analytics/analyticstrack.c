@@ -62,10 +62,10 @@ run_frames (GstHarness * h, GstBuffer * first, GstBuffer * extra_on_last)
   return out;
 }
 
-/* the TrackingMtd od relates to (exactly one): its id, first and last */
+/* the TrackingMtd od relates to (exactly one): its id, first and last seen */
 static guint64
 od_track (GstAnalyticsRelationMeta * rmeta, const GstAnalyticsODMtd * od,
-    GstClockTime * first, GstClockTime * last)
+    GstClockTime * seen0, GstClockTime * seen1)
 {
   GstAnalyticsTrackingMtd trk;
   gpointer state = NULL;
@@ -76,7 +76,7 @@ od_track (GstAnalyticsRelationMeta * rmeta, const GstAnalyticsODMtd * od,
   while (gst_analytics_relation_meta_get_direct_related (rmeta, od->id,
           GST_ANALYTICS_REL_TYPE_RELATE_TO,
           gst_analytics_tracking_mtd_get_mtd_type (), &state, &trk)) {
-    fail_unless (gst_analytics_tracking_mtd_get_info (&trk, &id, first, last,
+    fail_unless (gst_analytics_tracking_mtd_get_info (&trk, &id, seen0, seen1,
             &lost));
     fail_unless (!lost, "a shown track marked lost");
     n++;
@@ -114,7 +114,8 @@ GST_START_TEST (test_tracks_in_relation_meta)
     const GstCascadeObject *o = gst_cascade_meta_get_object (meta, i);
     GstVideoRegionOfInterestMeta *roi;
     const GstStructure *s;
-    GstClockTime first = GST_CLOCK_TIME_NONE, last = GST_CLOCK_TIME_NONE;
+    /* not "first"/"last": gstcheck's comparison macros declare those */
+    GstClockTime seen0 = GST_CLOCK_TIME_NONE, seen1 = GST_CLOCK_TIME_NONE;
     guint64 id, roi_track = 0;
     gint x, y, w, hh, ex, ey, ew, eh;
     gfloat conf;
@@ -129,13 +130,13 @@ GST_START_TEST (test_tracks_in_relation_meta)
     fail_unless_equals_int (hh, eh);
     fail_unless_equals_int (gst_analytics_od_mtd_get_obj_type (&od), o->label);
 
-    id = od_track (rmeta, &od, &first, &last);
+    id = od_track (rmeta, &od, &seen0, &seen1);
     fail_unless (id != 0);
     fail_unless_equals_uint64 (id, gst_cascade_meta_get_track_id (meta, i));
     /* a still image: every track was born on the first frame and matched
      * on this one */
-    fail_unless_equals_uint64 (first, 0);
-    fail_unless_equals_uint64 (last, (FRAMES - 1) * PERIOD);
+    fail_unless_equals_uint64 (seen0, 0);
+    fail_unless_equals_uint64 (seen1, (FRAMES - 1) * PERIOD);
     fail_unless_equals_int (gst_cascade_meta_get_track_age (meta, i),
         FRAMES - 1);
 

@@ -480,6 +480,14 @@ harness (const gchar * launch, gint w, gint h)
 
 /* two cascadedetect in a row add to one frame's objects, each tagged with
  * the element that found it, in the meta, the ROI params and the JSON */
+static gint
+by_seqnum (gconstpointer a, gconstpointer b)
+{
+  guint64 x = gst_meta_get_seqnum (*(GstMeta * const *) a);
+  guint64 y = gst_meta_get_seqnum (*(GstMeta * const *) b);
+  return x < y ? -1 : x > y;
+}
+
 GST_START_TEST (test_chained_detectors)
 {
   gchar *model = model_path (), *launch;
@@ -530,20 +538,38 @@ GST_START_TEST (test_chained_detectors)
     fail_unless_equals_int (metas, 1);
   }
 
-  /* ROI metas: unique ids = meta indices, no parent, the source */
-  seen = g_new0 (gboolean, n);
-  while ((roi = (GstVideoRegionOfInterestMeta *)
-          gst_buffer_iterate_meta_filtered (out, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
-    GstStructure *s = gst_video_region_of_interest_meta_get_param (roi,
-        "detection");
-    fail_unless (roi->id >= 0 && (guint) roi->id < n);
-    fail_if (seen[roi->id], "ROI id %d twice", roi->id);
-    seen[roi->id] = TRUE;
-    fail_unless_equals_int (roi->parent_id, -1);
-    fail_unless_equals_string (gst_structure_get_string (s, "source"),
-        gst_cascade_meta_get_object_source (meta, roi->id));
-    n_roi++;
+  /* ROI metas, one per object in the objects' order (the order they were
+   * added): unique ids, no parent, the object's source.  The id is the
+   * object's index, or (GStreamer >= 1.24 builds, which attach an
+   * analytics relation meta) its ODMtd's id, DL Streamer's pairing */
+  {
+    GPtrArray *rois = g_ptr_array_new ();
+    GType rel = g_type_from_name ("GstAnalyticsRelationMetaAPI");
+    gboolean paired = rel && gst_buffer_get_meta (out, rel) != NULL;
+
+    while ((roi = (GstVideoRegionOfInterestMeta *)
+            gst_buffer_iterate_meta_filtered (out, &state,
+                GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
+      g_ptr_array_add (rois, roi);
+    g_ptr_array_sort (rois, by_seqnum);
+    seen = g_new0 (gboolean, 4 * n + 1);
+    for (i = 0; i < rois->len; i++) {
+      GstStructure *s;
+
+      roi = g_ptr_array_index (rois, i);
+      s = gst_video_region_of_interest_meta_get_param (roi, "detection");
+      fail_unless (roi->id >= 0 && (guint) roi->id <= 4 * n);
+      if (!paired)
+        fail_unless_equals_int (roi->id, i);
+      fail_if (seen[roi->id], "ROI id %d twice", roi->id);
+      seen[roi->id] = TRUE;
+      fail_unless_equals_int (roi->parent_id, -1);
+      fail_unless (i < n);
+      fail_unless_equals_string (gst_structure_get_string (s, "source"),
+          gst_cascade_meta_get_object_source (meta, i));
+      n_roi++;
+    }
+    g_ptr_array_unref (rois);
   }
   fail_unless_equals_int (n_roi, n);
   g_free (seen);
