@@ -20,11 +20,6 @@
 
 #define MAX_FRAME_SIDE 8192
 #define MAX_INPUT_SIDE 4096
-/* each frame after the first measures shapes not measured yet (tuning.h)
- * for about this long: a 1333x800 R-50 frame of ~6 s takes at most ~15%
- * longer (plus the one shape that passes the budget) until every shape is
- * measured, some 30-40 frames after a start with an empty cache */
-#define TUNE_FRAME_BUDGET_MS 1000.0
 
 struct _CascadeEngine
 {
@@ -43,9 +38,8 @@ struct _CascadeEngine
   CascadeObserver observer;
   gboolean observed;            /* observer set */
   guint delay_ms;               /* $CASCADE_DETECT_DELAY_MS */
-  guint frames;                 /* passes run */
-  gdouble tune_budget_ms;       /* per frame after the first; < 0: none */
-  guint tune_measured, tune_deferred;   /* in the last pass */
+  guint frames;                 /* passes run; tune_budget_ms: after the 1st */
+  gdouble tune_budget_ms;
 };
 
 struct _CascadeResult
@@ -111,8 +105,7 @@ cascade_engine_new_with_progress (const gchar * device,
     goto failed;
   e->delay_ms = cascade_options_detect_delay_ms ();
   e->arena = cascade_arena_new (e->ctx);
-  e->tune_budget_ms = TUNE_FRAME_BUDGET_MS;
-  /* the binaries are written after the first frame (program-cache.h) */
+  e->tune_budget_ms = 1000.0;   /* ~40 R-50 frames measure all shapes */
   cascade_program_cache_defer ();
   if (!build_programs (e, progress, user_data, error))
     goto failed;
@@ -159,7 +152,6 @@ cascade_engine_free (CascadeEngine * e)
   }
   cascade_arena_free (e->arena);
   cascade_ctx_free (e->ctx);
-  /* programs still queued for the disk cache are written before leaving */
   cascade_program_cache_flush ();
   cascade_program_cache_wait ();
   cascade_device_unref (e->dev);
@@ -334,9 +326,8 @@ failed:
   return NULL;
 }
 
-/* network() with the pass's allowance for measuring (tuning.h): none on
- * the engine's first pass, so that it runs on built-in choices; after it,
- * the compiled programs go to the disk cache in the background */
+/* network() measuring as tuning.h allows: nothing on the first pass, after
+ * which the programs (deferred at start) go to the disk cache */
 static CascadeResult *
 run_network (CascadeEngine * e, const CascadePass * pass,
     const CascadeTensor * input, const CascadeResizeInfo * info,
@@ -347,10 +338,7 @@ run_network (CascadeEngine * e, const CascadePass * pass,
   cascade_tuning_frame_begin (e->frames == 0 && e->tune_budget_ms >= 0 ? 0.0
       : e->tune_budget_ms);
   r = network (e, pass, input, info, p, error);
-  e->tune_measured = cascade_tuning_frame_measured ();
-  e->tune_deferred = cascade_tuning_frame_deferred ();
-  /* the thread's other work measures as it did before */
-  cascade_tuning_frame_begin (-1.0);
+  cascade_tuning_frame_end ();
   if (e->frames++ == 0)
     cascade_program_cache_flush ();
   return r;
@@ -360,14 +348,6 @@ void
 cascade_engine_set_tune_budget (CascadeEngine * e, gdouble ms)
 {
   e->tune_budget_ms = ms;
-}
-
-void
-cascade_engine_tune_counts (const CascadeEngine * e, guint * measured,
-    guint * deferred)
-{
-  *measured = e->tune_measured;
-  *deferred = e->tune_deferred;
 }
 
 /* stage PREPROCESS: the frame into input [1, 3, pad_h, pad_w] */

@@ -43,6 +43,12 @@ cascade_tuning_frame_begin (gdouble budget_ms)
   a->measured = a->deferred = 0;
 }
 
+void
+cascade_tuning_frame_end (void)
+{
+  allowance ()->budget_us = -1;
+}
+
 guint
 cascade_tuning_frame_measured (void)
 {

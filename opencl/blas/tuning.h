@@ -74,8 +74,11 @@ gboolean cascade_tune_run (CascadeCtx * ctx, const gchar * op,
  * > 0: shapes are measured until measuring has taken budget_ms (at least
  * one shape is measured; the one that passes the budget finishes). */
 void cascade_tuning_frame_begin (gdouble budget_ms);
+/* Back to no limit, the counts below kept */
+void cascade_tuning_frame_end (void);
 
-/* Since the calling thread's last cascade_tuning_frame_begin: how many
+/* Since the calling thread's last cascade_tuning_frame_begin (up to its
+ * cascade_tuning_frame_end): how many
  * shapes were measured, and how many runs of unmeasured shapes took their
  * built-in default (in MEASURE mode, for want of allowance: those shapes
  * are measured later). */

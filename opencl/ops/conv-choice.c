@@ -32,12 +32,10 @@ static const ConvRule rules[] = {
 
 CascadeConvAlgo
 cascade_conv_builtin_algo (CascadeCtx * ctx, const CascadeConv * conv,
-    gsize n, gsize h, gsize w)
+    CascadeConvAlgo algo, gsize n, gsize oh, gsize ow)
 {
-  CascadeConvAlgo algo = cascade_conv_default_algo (ctx, conv);
   const gchar *tile = cascade_gemm_tile (ctx)->name;
   const ConvRule *r = &rules[0];
-  gsize oh, ow;
   guint i;
 
   if (algo != CASCADE_CONV_SHIFT || !conv->wino_applies)
@@ -45,7 +43,6 @@ cascade_conv_builtin_algo (CascadeCtx * ctx, const CascadeConv * conv,
   for (i = 0; i < G_N_ELEMENTS (rules); i++)
     if (strcmp (rules[i].tile, tile) == 0)
       r = &rules[i];
-  cascade_conv_out_size (conv, h, w, &oh, &ow);
   if (conv->cin >= r->wino_min_channels && conv->cout >= r->wino_min_channels
       && n * oh * ow >= r->wino_min_pixels)
     return CASCADE_CONV_WINOGRAD;

@@ -420,7 +420,8 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   gchar *key;
   gboolean ok, measured, had_wino = conv->wino.u.mem != NULL;
   CascadeConvAlgo first = cascade_conv_builtin_algo (ctx, conv,
-      in->shape[0], in->shape[2], in->shape[3]);
+      cascade_conv_default_algo (ctx, conv), in->shape[0], out->shape[2],
+      out->shape[3]);
   guint chosen, fallback = 0;
 
   if (!cascade_conv_shift_supported (conv)

@@ -80,12 +80,13 @@ gchar *cascade_conv_tuning_key (const CascadeConv * conv, gsize n, gsize h,
     gsize w);
 CascadeConvAlgo cascade_conv_default_algo (CascadeCtx * ctx,
     const CascadeConv * conv);
-/* What AUTO runs for this conv on an [n, cin, h, w] input before the shape
- * is measured (or when it is not: CASCADE_TUNE=off/cached):
- * cascade_conv_default_algo, or WINOGRAD where the device's rule says it
- * wins (ops/conv-choice.c) */
+/* What AUTO runs for this conv with an [n, cout, oh, ow] output before the
+ * shape is measured (or when it is not: CASCADE_TUNE=off/cached): algo
+ * (cascade_conv_default_algo's), or WINOGRAD where the device's rule says
+ * it wins (ops/conv-choice.c) */
 CascadeConvAlgo cascade_conv_builtin_algo (CascadeCtx * ctx,
-    const CascadeConv * conv, gsize n, gsize h, gsize w);
+    const CascadeConv * conv, CascadeConvAlgo algo, gsize n, gsize oh,
+    gsize ow);
 
 /* cascade_conv_forward with the algorithm chosen by the caller (SHIFT where
  * it is not supported: INVALID_ARG) */
