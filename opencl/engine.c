@@ -334,7 +334,6 @@ run_network (CascadeEngine * e, const CascadePass * pass,
     const CascadeDetectParams * p, GError ** error)
 {
   CascadeResult *r;
-
   cascade_tuning_frame_begin (e->frames == 0 && e->tune_budget_ms >= 0 ? 0.0
       : e->tune_budget_ms);
   r = network (e, pass, input, info, p, error);
