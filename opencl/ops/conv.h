@@ -63,8 +63,8 @@ gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
  *    tolerance of the exact result.
  *  - AUTO: $CASCADE_CONV ("im2col" or "shift") if set; else, where SHIFT
  *    applies, the fastest of those that apply measured for this shape and
- *    device (tuning.h; not measured: SHIFT on devices that use our CPU
- *    GEMM, IM2COL elsewhere); else IM2COL. */
+ *    device (tuning.h; not measured yet: cascade_conv_builtin_algo); else
+ *    IM2COL. */
 typedef enum
 {
   CASCADE_CONV_AUTO,
