@@ -34,6 +34,13 @@ gboolean cascade_engine_mask_probs (CascadeEngine * engine,
 /* the engine's execution context (benchmarks: the peak measurement) */
 CascadeCtx *cascade_engine_ctx (CascadeEngine * engine);
 
+/* How long each pass after the engine's first may spend measuring shapes
+ * not measured yet (blas/tuning.h cascade_tuning_frame_begin; < 0: no
+ * limit, and then the first pass measures too, as `cascade-tune` wants;
+ * default 1000 ms).  After a pass, cascade_tuning_frame_measured and
+ * _deferred on the thread that ran it count that pass's shapes. */
+void cascade_engine_set_tune_budget (CascadeEngine * engine, gdouble ms);
+
 /* number of device buffer allocations so far (steady state: constant) */
 guint cascade_engine_allocations (const CascadeEngine * engine);
 

@@ -9,6 +9,96 @@
 /* cl_device_id -> GKeyFile of that device's choices */
 static GMutex lock;
 static GHashTable *files;
+/* "<device>/<op>/<key>" -> 1 + the candidate this process ran unmeasured */
+static GHashTable *ran;
+
+/* a thread's allowance for measuring (cascade_tuning_frame_begin) */
+typedef struct
+{
+  gint64 budget_us;             /* < 0: no limit */
+  gint64 spent_us;
+  guint measured, deferred;
+} Allowance;
+
+static GPrivate allowance_key = G_PRIVATE_INIT (g_free);
+
+static Allowance *
+allowance (void)
+{
+  Allowance *a = g_private_get (&allowance_key);
+  if (!a) {
+    a = g_new0 (Allowance, 1);
+    a->budget_us = -1;
+    g_private_set (&allowance_key, a);
+  }
+  return a;
+}
+
+void
+cascade_tuning_frame_begin (gdouble budget_ms)
+{
+  Allowance *a = allowance ();
+  a->budget_us = budget_ms < 0 ? -1 : (gint64) (budget_ms * 1000.0);
+  a->spent_us = 0;
+  a->measured = a->deferred = 0;
+}
+
+void
+cascade_tuning_frame_end (void)
+{
+  allowance ()->budget_us = -1;
+}
+
+guint
+cascade_tuning_frame_measured (void)
+{
+  return allowance ()->measured;
+}
+
+guint
+cascade_tuning_frame_deferred (void)
+{
+  return allowance ()->deferred;
+}
+
+/* whether the allowance has room for one more shape */
+static gboolean
+allowance_open (const Allowance * a)
+{
+  if (a->budget_us < 0)
+    return TRUE;
+  return a->budget_us > 0 && (a->measured == 0 || a->spent_us < a->budget_us);
+}
+
+static gchar *
+ran_key (CascadeDevice * dev, const gchar * op, const gchar * key)
+{
+  return g_strdup_printf ("%p/%s/%s", (gpointer) cascade_device_id (dev), op,
+      key);
+}
+
+/* 1 + the candidate run unmeasured for (op, key) in this process, or 0 */
+static guint
+ran_get (CascadeDevice * dev, const gchar * op, const gchar * key)
+{
+  gchar *k = ran_key (dev, op, key);
+  guint v;
+  g_mutex_lock (&lock);
+  v = ran ? GPOINTER_TO_UINT (g_hash_table_lookup (ran, k)) : 0;
+  g_mutex_unlock (&lock);
+  g_free (k);
+  return v;
+}
+
+static void
+ran_set (CascadeDevice * dev, const gchar * op, const gchar * key, guint i)
+{
+  g_mutex_lock (&lock);
+  if (!ran)
+    ran = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_replace (ran, ran_key (dev, op, key), GUINT_TO_POINTER (i + 1));
+  g_mutex_unlock (&lock);
+}
 
 CascadeTuneMode
 cascade_tune_mode (void)
@@ -130,20 +220,33 @@ cascade_tuning_reset (void)
   g_mutex_lock (&lock);
   if (files)
     g_hash_table_remove_all (files);
+  if (ran)
+    g_hash_table_remove_all (ran);
   g_mutex_unlock (&lock);
 }
 
-/* one timed run of candidate i (untimed runs first compile its kernels) */
+/* one timed run of candidate i.  An untimed run first compiles its
+ * kernels, unless it has run before (warm); a warm run that measured a
+ * nested operation (a GEMM inside im2col) is timed again. */
 static gboolean
 time_run (CascadeCtx * ctx, CascadeTuneRun run, gpointer data, guint i,
-    gdouble * ms, GError ** error)
+    gboolean warm, gdouble * ms, GError ** error)
 {
+  Allowance *a = allowance ();
+  guint nested = a->measured;
   gint64 t0;
-  if (!run (data, i, error) || !cascade_ctx_finish (ctx, error))
+  if (!cascade_ctx_finish (ctx, error))
+    return FALSE;
+  if (!warm && (!run (data, i, error) || !cascade_ctx_finish (ctx, error)))
     return FALSE;
   t0 = g_get_monotonic_time ();
   if (!run (data, i, error) || !cascade_ctx_finish (ctx, error))
     return FALSE;
+  if (warm && a->measured != nested) {
+    t0 = g_get_monotonic_time ();
+    if (!run (data, i, error) || !cascade_ctx_finish (ctx, error))
+      return FALSE;
+  }
   *ms = (g_get_monotonic_time () - t0) / 1000.0;
   return TRUE;
 }
@@ -176,8 +279,10 @@ cascade_tune_run (CascadeCtx * ctx, const gchar * op, const gchar * key,
   gdouble ms[CASCADE_TUNE_MAX_CANDIDATES];
   guint i, m = 0, best = fallback, last = fallback;
   gdouble best_ms = G_MAXDOUBLE;
-  guint dummy_chosen;
-  gboolean dummy_measured;
+  guint dummy_chosen, warm;
+  gboolean dummy_measured, ok;
+  Allowance *a = allowance ();
+  gint64 t0;
 
   g_return_val_if_fail (n <= CASCADE_TUNE_MAX_CANDIDATES && fallback < n
       && names[fallback], FALSE);
@@ -192,10 +297,22 @@ cascade_tune_run (CascadeCtx * ctx, const gchar * op, const gchar * key,
   *chosen = fallback;
   if (!may_measure || mode == CASCADE_TUNE_OFF || mode == CASCADE_TUNE_CACHED)
     return run (data, fallback, error);
+  if (mode == CASCADE_TUNE_MEASURE && !allowance_open (a)) {
+    /* measured on a later frame; its kernels are then compiled */
+    a->deferred++;
+    if (ran_get (dev, op, key) != fallback + 1) {
+      ran_set (dev, op, key, fallback);
+      CASCADE_LOG_DEBUG ("tuning: %s %s: %s (built-in default), measured "
+          "later", op, key, names[fallback]);
+    }
+    return run (data, fallback, error);
+  }
+  warm = ran_get (dev, op, key);
+  t0 = g_get_monotonic_time ();
   for (i = 0; i < n; i++) {
     if (!names[i])
       continue;
-    if (!time_run (ctx, run, data, i, &ms[m], error))
+    if (!time_run (ctx, run, data, i, warm == i + 1, &ms[m], error))
       return FALSE;
     tnames[m] = names[i];
     if (ms[m] < best_ms) {
@@ -209,6 +326,9 @@ cascade_tune_run (CascadeCtx * ctx, const gchar * op, const gchar * key,
   log_choice (dev, op, key, names[best], tnames, ms, m);
   *chosen = best;
   *measured = TRUE;
+  a->measured++;
   /* the output is the last candidate's: make it the chosen one's */
-  return best == last || run (data, best, error);
+  ok = best == last || run (data, best, error);
+  a->spent_us += g_get_monotonic_time () - t0;
+  return ok;
 }

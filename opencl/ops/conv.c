@@ -268,7 +268,10 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   const gchar *names[3] = { "im2col", "shift", NULL };
   gchar *key;
   gboolean ok, measured, had_wino = conv->wino.u.mem != NULL;
-  guint chosen;
+  CascadeConvAlgo first = cascade_conv_builtin_algo (ctx, conv,
+      cascade_conv_default_algo (ctx, conv), in->shape[0], out->shape[2],
+      out->shape[3]);
+  guint chosen, fallback = 0;
 
   if (!cascade_conv_shift_supported (conv)
       || cascade_options_conv () != CASCADE_FORCE_NONE)
@@ -281,8 +284,9 @@ conv_auto (CascadeCtx * ctx, CascadeArena * arena, const CascadeConv * conv,
   key = cascade_conv_tuning_key (conv, in->shape[0], in->shape[2],
       in->shape[3]);
   /* out overlaps neither in nor residual (checked): runs repeat exactly */
-  ok = cascade_tune_run (ctx, "conv", key, names, names[2] ? 3 : 2,
-      cascade_conv_default_algo (ctx, conv) == CASCADE_CONV_SHIFT ? 1 : 0,
+  while (conv_algos[fallback] != first)
+    fallback++;
+  ok = cascade_tune_run (ctx, "conv", key, names, names[2] ? 3 : 2, fallback,
       TRUE, conv_run, &call, &chosen, &measured, error);
   g_free (key);
   /* give back the losers' scratch (hundreds of MB on large maps) */

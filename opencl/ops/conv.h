@@ -68,8 +68,9 @@ gboolean cascade_conv_forward (CascadeCtx * ctx, CascadeArena * arena,
  *    or by the caller): AUTO does not measure it (ops/conv.c says why).
  *  - AUTO: $CASCADE_CONV ("im2col", "shift", "winograd", "winograd4") if
  *    set; else, where SHIFT applies, the fastest of IM2COL, SHIFT and
- *    WINOGRAD (where it applies) measured for this shape and device (tuning.h; not measured: SHIFT on devices that use our CPU
- *    GEMM, IM2COL elsewhere); else IM2COL. */
+ *    WINOGRAD (where it applies) measured for this shape and device
+ *    (tuning.h; not measured yet: cascade_conv_builtin_algo); else
+ *    IM2COL. */
 typedef enum
 {
   CASCADE_CONV_AUTO,
@@ -86,6 +87,13 @@ gchar *cascade_conv_tuning_key (const CascadeConv * conv, gsize n, gsize h,
     gsize w);
 CascadeConvAlgo cascade_conv_default_algo (CascadeCtx * ctx,
     const CascadeConv * conv);
+/* What AUTO runs for this conv with an [n, cout, oh, ow] output before the
+ * shape is measured (or when it is not: CASCADE_TUNE=off/cached): algo
+ * (cascade_conv_default_algo's), or WINOGRAD where the device's rule says
+ * it wins (ops/conv-choice.c) */
+CascadeConvAlgo cascade_conv_builtin_algo (CascadeCtx * ctx,
+    const CascadeConv * conv, CascadeConvAlgo algo, gsize n, gsize oh,
+    gsize ow);
 
 /* cascade_conv_forward with the algorithm chosen by the caller (SHIFT where
  * it is not supported: INVALID_ARG) */

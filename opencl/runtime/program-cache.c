@@ -163,3 +163,109 @@ out:
   g_free (path);
   return ok;
 }
+
+/* programs waiting to be written (cascade_program_cache_defer) */
+typedef struct
+{
+  cl_program prog;
+  cl_device_id device;
+  gchar *name, *options, *source;
+} Pending;
+
+static GMutex queue_lock;       /* guards deferred, running and queue */
+static gboolean deferred, running;
+static GQueue queue = G_QUEUE_INIT;
+static GMutex writer_lock;      /* guards writer */
+static GThread *writer;
+
+static void
+pending_free (Pending * p)
+{
+  clReleaseProgram (p->prog);
+  g_free (p->name);
+  g_free (p->options);
+  g_free (p->source);
+  g_free (p);
+}
+
+void
+cascade_program_cache_put (cl_program prog, cl_device_id device,
+    const gchar * name, const gchar * options, const gchar * source)
+{
+  Pending *p;
+
+  g_mutex_lock (&queue_lock);
+  if (!deferred) {
+    g_mutex_unlock (&queue_lock);
+    cascade_program_cache_store (prog, device, name, options, source);
+    return;
+  }
+  p = g_new0 (Pending, 1);
+  clRetainProgram (prog);
+  p->prog = prog;
+  p->device = device;
+  p->name = g_strdup (name);
+  p->options = g_strdup (options);
+  p->source = g_strdup (source);
+  g_queue_push_tail (&queue, p);
+  g_mutex_unlock (&queue_lock);
+  CASCADE_LOG_DEBUG ("program cache: %s.cl to be stored later", name);
+}
+
+void
+cascade_program_cache_defer (void)
+{
+  g_mutex_lock (&queue_lock);
+  deferred = TRUE;
+  g_mutex_unlock (&queue_lock);
+}
+
+static gpointer
+write_queue (gpointer unused)
+{
+  Pending *p;
+  for (;;) {
+    g_mutex_lock (&queue_lock);
+    p = g_queue_pop_head (&queue);
+    if (!p)
+      running = FALSE;
+    g_mutex_unlock (&queue_lock);
+    if (!p)
+      return NULL;
+    cascade_program_cache_store (p->prog, p->device, p->name, p->options,
+        p->source);
+    pending_free (p);
+  }
+}
+
+void
+cascade_program_cache_wait (void)
+{
+  g_mutex_lock (&writer_lock);
+  if (writer)
+    g_thread_join (writer);
+  writer = NULL;
+  g_mutex_unlock (&writer_lock);
+}
+
+void
+cascade_program_cache_flush (void)
+{
+  gboolean start;
+
+  g_mutex_lock (&writer_lock);
+  g_mutex_lock (&queue_lock);
+  deferred = FALSE;
+  /* a running writer takes new entries too */
+  start = !running && !g_queue_is_empty (&queue);
+  if (start)
+    running = TRUE;
+  g_mutex_unlock (&queue_lock);
+  if (start) {
+    /* the last writer found the queue empty: it has ended or is ending */
+    if (writer)
+      g_thread_join (writer);
+    writer = g_thread_new ("cascade-progcache", write_queue, NULL);
+  }
+  g_mutex_unlock (&writer_lock);
+}

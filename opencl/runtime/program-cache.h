@@ -37,4 +37,22 @@ cl_program cascade_program_cache_load (cl_context context,
 gboolean cascade_program_cache_store (cl_program prog, cl_device_id device,
     const gchar * name, const gchar * options, const gchar * source);
 
+/* Writing an entry asks the driver for the program's binary, and PoCL
+ * then compiles every kernel of it for any work-group size: about 8 s for
+ * our programs on a 2-core Zen 4, paid by a process that builds them from
+ * source (a fresh machine).  The engine defers that off its start and
+ * first frame:
+ *  - cascade_program_cache_defer: from now on cascade_program_cache_put
+ *    queues the program (retained) instead of writing it;
+ *  - cascade_program_cache_flush: ends the deferral and writes the queue
+ *    on a background thread;
+ *  - cascade_program_cache_wait: waits until that thread has written it.
+ * Without a deferral, cascade_program_cache_put writes at once. */
+void cascade_program_cache_defer (void);
+void cascade_program_cache_flush (void);
+void cascade_program_cache_wait (void);
+/* cascade_program_cache_store, now or queued (above) */
+void cascade_program_cache_put (cl_program prog, cl_device_id device,
+    const gchar * name, const gchar * options, const gchar * source);
+
 G_END_DECLS

@@ -128,7 +128,7 @@ cascade_program_build (cl_context context, cl_device_id device,
   CASCADE_LOG_INFO ("built OpenCL program %s.cl for %s in %.0f ms", name,
       device_label, (g_get_monotonic_time () - t0) / 1000.0);
   /* replaces a missing or bad entry */
-  cascade_program_cache_store (prog, device, name, BUILD_OPTIONS, src);
+  cascade_program_cache_put (prog, device, name, BUILD_OPTIONS, src);
 out:
   g_free (src);
   return prog;

@@ -316,6 +316,72 @@ test_keys (void)
   g_assert_cmpuint (cascade_next_pow2 (1025), ==, 2048);
 }
 
+/* the thread's allowance (cascade_tuning_frame_begin): none runs the
+ * built-in choice, measures and records nothing; room measures and
+ * records the shape; an unlimited one (the default) measures as before */
+static void
+test_allowance (void)
+{
+  gchar *dir = fresh_cache (), *path, *v = NULL, *key;
+  Fixture f;
+  gsize shift_bytes, col_bytes, wino_bytes, builtin_bytes;
+  CascadeConvAlgo builtin;
+
+  test_setenv (CASCADE_TUNE_ENV, "measure");
+  fixture_init (&f);
+  shift_bytes = arena_bytes_of (&f, CASCADE_CONV_SHIFT);
+  col_bytes = arena_bytes_of (&f, CASCADE_CONV_IM2COL);
+  wino_bytes = arena_bytes_of (&f, CASCADE_CONV_WINOGRAD);
+  builtin = cascade_conv_builtin_algo (ctx, &f.conv,
+      cascade_conv_default_algo (ctx, &f.conv), 2, 13, 17);
+  builtin_bytes = builtin == CASCADE_CONV_SHIFT ? shift_bytes :
+      builtin == CASCADE_CONV_IM2COL ? col_bytes : wino_bytes;
+  path = cascade_tuning_path (cascade_ctx_device (ctx));
+
+  cascade_tuning_frame_begin (0);
+  g_assert_cmpuint (run_auto (&f), ==, builtin_bytes);
+  g_assert_cmpuint (run_auto (&f), ==, builtin_bytes);
+  g_assert_cmpuint (cascade_tuning_frame_measured (), ==, 0);
+  g_assert_cmpuint (cascade_tuning_frame_deferred (), ==, 2);
+  /* (the file may hold the GEMMs that fixture_init's im2col measured) */
+  g_assert_true (!g_file_test (path, G_FILE_TEST_EXISTS)
+      || !(v = stored (&f, "conv")));
+  key = cascade_conv_tuning_key (&f.conv, 2, 13, 17);
+  g_assert_null (cascade_tuning_lookup (cascade_ctx_device (ctx), "conv",
+          key));
+  g_free (key);
+
+  /* room for one shape: measured (every candidate timed) and stored */
+  cascade_tuning_frame_begin (1e-3);
+  run_auto (&f);
+  g_assert_cmpuint (cascade_tuning_frame_measured (), >=, 1);
+  g_assert_cmpuint (cascade_tuning_frame_deferred (), ==, 0);
+  v = stored (&f, "conv");
+  g_assert_nonnull (v);
+  g_assert_nonnull (strstr (v, " im2col="));
+  g_assert_nonnull (strstr (v, " shift="));
+  g_assert_nonnull (strstr (v, " winograd="));
+  g_free (v);
+  /* the stored choice runs from now on, whatever the allowance */
+  cascade_tuning_frame_begin (0);
+  run_auto (&f);
+  g_assert_cmpuint (cascade_tuning_frame_deferred (), ==, 0);
+  g_assert_cmpuint (cascade_tuning_frame_measured (), ==, 0);
+
+  /* back to unlimited: a new process measures on first use */
+  cascade_tuning_frame_begin (-1);
+  cascade_remove_tree (dir);
+  cascade_tuning_reset ();
+  run_auto (&f);
+  g_assert_cmpuint (cascade_tuning_frame_measured (), >=, 1);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  fixture_clear (&f);
+  cascade_remove_tree (dir);
+  g_free (path);
+  g_free (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -328,6 +394,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tuning/measure-and-store", test_measure_and_store);
   g_test_add_func ("/tuning/damaged", test_damaged);
   g_test_add_func ("/tuning/modes", test_modes);
+  g_test_add_func ("/tuning/allowance", test_allowance);
   ret = g_test_run ();
   cascade_ctx_free (ctx);
   return ret;
