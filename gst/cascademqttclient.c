@@ -170,8 +170,7 @@ fail (CascadeMqttClient * c, int rc, int err)
         mosquitto_connack_string (c->connack));
   } else if (rc == MOSQ_ERR_TLS || rc == MOSQ_ERR_TLS_HANDSHAKE
       || (c->log_error && strstr (c->log_error, "OpenSSL Error"))) {
-    /* libmosquitto 2.0.11 (Debian 12) says MOSQ_ERR_TLS; 2.0.21 (Debian 13)
-     * loses the connection in the handshake and logs OpenSSL's reason */
+    /* 2.0.11: MOSQ_ERR_TLS; 2.0.21: lost in the handshake, OpenSSL logged */
     f = CASCADE_MQTT_FAIL_TLS;
     text = g_strdup_printf ("TLS failure: %s",
         c->log_error ? c->log_error : "handshake failed");
