@@ -90,3 +90,21 @@ analytics_check_box (const GstCascadeObject * o, gint width, gint height,
   *w = (gint) (x1 - x0);
   *h = (gint) (y1 - y0);
 }
+
+/* the ROI meta of out with the given id (exactly one) */
+static inline GstVideoRegionOfInterestMeta *
+analytics_check_roi_with_id (GstBuffer * out, gint id)
+{
+  GstVideoRegionOfInterestMeta *roi, *found = NULL;
+  gpointer state = NULL;
+
+  while ((roi = (GstVideoRegionOfInterestMeta *)
+          gst_buffer_iterate_meta_filtered (out, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
+    if (roi->id == id) {
+      fail_unless (found == NULL, "two ROI metas with id %d", id);
+      found = roi;
+    }
+  fail_unless (found != NULL, "no ROI meta with id %d", id);
+  return found;
+}

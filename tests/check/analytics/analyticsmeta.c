@@ -11,24 +11,6 @@
 #define H 48
 #define M GST_CASCADE_META_MASK_SIZE
 
-/* the ROI meta of out with the given id (exactly one) */
-static GstVideoRegionOfInterestMeta *
-roi_with_id (GstBuffer * out, gint id)
-{
-  GstVideoRegionOfInterestMeta *roi, *found = NULL;
-  gpointer state = NULL;
-
-  while ((roi = (GstVideoRegionOfInterestMeta *)
-          gst_buffer_iterate_meta_filtered (out, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
-    if (roi->id == id) {
-      fail_unless (found == NULL, "two ROI metas with id %d", id);
-      found = roi;
-    }
-  fail_unless (found != NULL, "no ROI meta with id %d", id);
-  return found;
-}
-
 /* the one ClsMtd od relates to: o's label and score */
 static void
 check_class (GstAnalyticsRelationMeta * rmeta, const GstCascadeObject * o,
@@ -157,7 +139,7 @@ GST_START_TEST (test_relation_matches_cascade_meta)
         gst_cascade_meta_get_label (meta, i));
 
     /* DL Streamer's pairing: the ROI meta's id is the ODMtd's */
-    roi = roi_with_id (out, (gint) od.id);
+    roi = analytics_check_roi_with_id (out, (gint) od.id);
     fail_unless_equals_int (roi->x, x);
     fail_unless_equals_int (roi->y, y);
     fail_unless_equals_int (roi->w, w);

@@ -18,24 +18,6 @@ track_harness (const GstVideoInfo * info)
       "birth-score=0.05");
 }
 
-/* the ROI meta of out with the given id (exactly one) */
-static GstVideoRegionOfInterestMeta *
-roi_with_id (GstBuffer * out, gint id)
-{
-  GstVideoRegionOfInterestMeta *roi, *found = NULL;
-  gpointer state = NULL;
-
-  while ((roi = (GstVideoRegionOfInterestMeta *)
-          gst_buffer_iterate_meta_filtered (out, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
-    if (roi->id == id) {
-      fail_unless (found == NULL, "two ROI metas with id %d", id);
-      found = roi;
-    }
-  fail_unless (found != NULL, "no ROI meta with id %d", id);
-  return found;
-}
-
 /* the frames of the still test image at PTS 0, PERIOD, ...: the last */
 static GstBuffer *
 run_frames (GstHarness * h, GstBuffer * first, GstBuffer * extra_on_last)
@@ -141,7 +123,7 @@ GST_START_TEST (test_tracks_in_relation_meta)
         FRAMES - 1);
 
     /* the ROI meta of the object pairs with the ODMtd and names the track */
-    roi = roi_with_id (out, (gint) od.id);
+    roi = analytics_check_roi_with_id (out, (gint) od.id);
     s = gst_video_region_of_interest_meta_get_param (roi, "tracking");
     fail_unless (s != NULL);
     fail_unless (gst_structure_get_uint64 (s, "id", &roi_track));
